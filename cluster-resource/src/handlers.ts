@@ -1,0 +1,90 @@
+/**
+ * Community::CloudHsm::Cluster: which workflow answers which action. Lambda calls `entrypoint`.
+ */
+import { Action, OperationStatus, ProgressEvent } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { NotFoundError } from '../../shared/engine/errors';
+import { runWorkflow, Workflow } from '../../shared/engine/workflow';
+import { clusterPage, findCluster } from '../../shared/finders/clusters';
+import { HandlerInput, inProgress, registryResource, success } from '../../shared/registry/resource';
+import { ClusterModel } from './models';
+import { readModel } from './steps/read-model';
+import { modelFromCluster } from './translate';
+import { assertValidClusterInput } from './validate-input';
+import { createWorkflow } from './workflows/create';
+import { deleteWorkflow } from './workflows/delete';
+import { ClusterData, ClusterScope } from './workflows/scope';
+import { updateWorkflow } from './workflows/update';
+
+/** Handler work per invocation; the library then needs a few seconds to deliver logs and metrics. */
+const BUDGET_MS = 30_000;
+
+const scopeFor = (input: HandlerInput<ClusterModel>, data: ClusterData, model: ClusterModel) =>
+    new ClusterScope(
+        data,
+        model,
+        input.action === Action.Update ? input.request.previousResourceState : undefined,
+        {
+            requestToken: input.request.clientRequestToken,
+            region: input.request.region,
+            stackTags: input.request.desiredResourceTags,
+            logicalId: input.request.logicalResourceIdentifier,
+        },
+        input.clients,
+        input.logger,
+    );
+
+/** A copy of the desired model: the request's own is frozen. */
+const desiredModel = (input: HandlerInput<ClusterModel>): ClusterModel => ClusterModel.deserialize(input.request.desiredResourceState?.serialize() ?? {});
+
+/** Write-only properties never leave the handler in a finished event. */
+function withoutWriteOnly(model: ClusterModel): ClusterModel {
+    delete model.ExternalClusterCertificate;
+    delete model.ExternalTrustAnchor;
+    return model;
+}
+
+async function run(input: HandlerInput<ClusterModel>, workflow: Workflow<ClusterScope>, finish: (scope: ClusterScope) => Promise<ProgressEvent<ClusterModel>>) {
+    const model = desiredModel(input);
+    let scope: ClusterScope | undefined;
+    const result = await runWorkflow(workflow, {
+        callbackContext: input.callbackContext,
+        initialData: (): ClusterData => ({}),
+        budgetMs: BUDGET_MS,
+        makeScope: (data) => (scope = scopeFor(input, data, model)),
+    });
+    return result.status === 'done' ? finish(scope!) : inProgress(result, model);
+}
+
+export const resource = registryResource(ClusterModel.TYPE_NAME, ClusterModel, {
+    [Action.Create]: async (input) => {
+        assertValidClusterInput(desiredModel(input), input.request.desiredResourceTags);
+        return run(input, createWorkflow, async (scope) => success(withoutWriteOnly(await readModel(scope))));
+    },
+    [Action.Update]: async (input) => {
+        const model = desiredModel(input);
+        if (!model.ClusterId || !(await findCluster(scopeFor(input, {}, model).cloudhsm, model.ClusterId))) {
+            throw new NotFoundError(`Cluster ${model.ClusterId ?? '(no ClusterId)'} was not found.`);
+        }
+        assertValidClusterInput(model, input.request.desiredResourceTags);
+        return run(input, updateWorkflow, async (scope) => success(withoutWriteOnly(await readModel(scope))));
+    },
+    [Action.Delete]: async (input) => run(input, deleteWorkflow, async () => success()),
+    [Action.Read]: async (input) => {
+        const model = desiredModel(input);
+        if (!model.ClusterId) throw new NotFoundError('No ClusterId to read.');
+        const scope = scopeFor(input, { clusterId: model.ClusterId }, model);
+        return success(withoutWriteOnly(await readModel(scope)));
+    },
+    [Action.List]: async (input) => {
+        const scope = scopeFor(input, {}, new ClusterModel());
+        const page = await clusterPage(scope.cloudhsm, input.listToken);
+        return ProgressEvent.builder<ProgressEvent<ClusterModel>>()
+            .status(OperationStatus.Success)
+            .resourceModels(page.clusters.map((c) => withoutWriteOnly(modelFromCluster(c, {}))))
+            .nextToken(page.nextToken)
+            .build();
+    },
+});
+
+export const entrypoint = resource.entrypoint;
+export const testEntrypoint = resource.testEntrypoint;

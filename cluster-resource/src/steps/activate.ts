@@ -1,0 +1,99 @@
+/**
+ * Activation and CLI configuration on the management instance, over SSM Run Command: one step sends the
+ * script and records the command, the next polls it, and a failure ends the operation with the script's own
+ * error output (which never holds a secret: the scripts print none).
+ */
+import { TerminalStateError } from '../../../shared/engine/errors';
+import { nextLookSeconds, SCHEDULES } from '../../../shared/engine/polling';
+import { next, Step, wait } from '../../../shared/engine/workflow';
+import { readSecret } from '../../../shared/secrets/secrets';
+import { checkScript, sendScript, tail } from '../../../shared/ssm/run-command';
+import { secretNames } from '../translate';
+import { ClusterScope } from '../workflows/scope';
+import { activationScript, configurationScript } from './scripts';
+import { secretArn } from './secrets';
+
+async function scriptInputs(scope: ClusterScope) {
+    const cluster = await scope.cluster();
+    const hsm = (cluster.Hsms ?? []).find((h) => h.State === 'ACTIVE');
+    if (!hsm?.EniIp) throw new TerminalStateError(`Cluster ${scope.clusterId} has no ACTIVE HSM for the management instance to reach.`);
+    const trustAnchorPem = await readSecret(scope.secrets, secretNames(scope.clusterId).trustAnchor);
+    return { hsmIp: hsm.EniIp, trustAnchorPem };
+}
+
+export const activateCluster: Step<ClusterScope> = {
+    name: 'activate-cluster',
+    when: (scope) => !!scope.model.ManagementInstanceId && !scope.model.SourceBackupId,
+    run: async (scope) => {
+        if (scope.data.command?.purpose === 'activate') return next();
+        const cluster = await scope.cluster();
+        if (cluster.State !== 'INITIALIZED') return next();
+        const inputs = await scriptInputs(scope);
+        const adminSecretArn = scope.model.AdminSecretArn ?? secretNames(scope.clusterId).admin;
+        const script = activationScript({ ...inputs, adminSecretArn: await arnOf(scope, adminSecretArn), region: scope.request.region });
+        const sent = await sendScript(scope.ssm, scope.model.ManagementInstanceId!, script, `Activate CloudHSM cluster ${scope.clusterId}`);
+        scope.data.command = { ...sent, purpose: 'activate' };
+        return next();
+    },
+};
+
+/** Configures a management instance for a cluster that is already initialized (a replaced instance). */
+export const configureInstance: Step<ClusterScope> = {
+    name: 'configure-instance',
+    when: (scope) => !!scope.model.ManagementInstanceId && scope.model.ManagementInstanceId !== scope.previous?.ManagementInstanceId,
+    run: async (scope) => {
+        if (scope.data.command?.purpose === 'configure') return next();
+        const cluster = await scope.cluster();
+        if (cluster.State !== 'ACTIVE') return next();
+        const script = configurationScript(await scriptInputs(scope));
+        const sent = await sendScript(scope.ssm, scope.model.ManagementInstanceId!, script, `Configure the CloudHSM CLI for ${scope.clusterId}`);
+        scope.data.command = { ...sent, purpose: 'configure' };
+        return next();
+    },
+};
+
+export const awaitCommand = (name: string): Step<ClusterScope> => ({
+    name,
+    when: (scope) => !!scope.data.command,
+    run: async (scope, progress) => {
+        const command = scope.data.command!;
+        const result = await checkScript(scope.ssm, command);
+        if (result.state === 'running') {
+            return wait(
+                nextLookSeconds(SCHEDULES.command, progress.waitedSeconds),
+                `Waiting for the ${command.purpose} script on ${command.instanceId} (${result.status})`,
+                SCHEDULES.command.timeoutSeconds,
+            );
+        }
+        if (result.state === 'failed') {
+            throw new TerminalStateError(
+                `The ${command.purpose} script on ${command.instanceId} ended ${result.status} (SSM command ${command.commandId}): ${tail(result.error)}. ` +
+                    'Check that the instance has the CloudHSM CLI installed and can reach Secrets Manager and the HSMs.',
+            );
+        }
+        delete scope.data.command;
+        scope.changed();
+        return next();
+    },
+});
+
+export const awaitClusterActive: Step<ClusterScope> = {
+    name: 'await-cluster-active',
+    when: (scope) => !!scope.model.ManagementInstanceId,
+    run: async (scope, progress) => {
+        const cluster = await scope.cluster();
+        if (cluster.State === 'ACTIVE') return next();
+        if (cluster.State === 'INITIALIZED') {
+            return wait(nextLookSeconds(SCHEDULES.activation, progress.waitedSeconds), `Waiting for cluster ${scope.clusterId} to show ACTIVE`, SCHEDULES.activation.timeoutSeconds);
+        }
+        throw new TerminalStateError(`Cluster ${scope.clusterId} is ${cluster.State} after activation: ${cluster.StateMessage || 'no reason given'}.`);
+    },
+};
+
+/** Scripts need the full ARN (the instance role may be scoped to it); the model has it once stored. */
+async function arnOf(scope: ClusterScope, nameOrArn: string): Promise<string> {
+    if (nameOrArn.startsWith('arn:')) return nameOrArn;
+    const arn = await secretArn(scope, nameOrArn);
+    if (!arn) throw new TerminalStateError(`The admin credentials secret ${nameOrArn} is missing; the cluster cannot be activated without it.`);
+    return arn;
+}

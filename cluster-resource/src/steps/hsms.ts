@@ -1,0 +1,85 @@
+/**
+ * Creating, removing and waiting for HSMs. The desired count is recomputed from the cluster each time, so a
+ * retried step never creates an HSM twice. AWS replaces a failed HSM by itself (new HSM ID, same ENI): while
+ * it does, a subnet can briefly hold one HSM more than asked, which is not drift.
+ */
+import { CreateHsmCommand, DeleteHsmCommand, DescribeBackupsCommand } from '@aws-sdk/client-cloudhsm-v2';
+import { InvalidInputError, TerminalStateError } from '../../../shared/engine/errors';
+import { nextLookSeconds, SCHEDULES } from '../../../shared/engine/polling';
+import { next, repeat, Step, wait } from '../../../shared/engine/workflow';
+import { hsmAlignment, isLiveHsm, withDefaults } from '../translate';
+import { ClusterScope } from '../workflows/scope';
+
+/** A new cluster gets exactly one HSM before initialization: its CSR appears only then. */
+export const createFirstHsm: Step<ClusterScope> = {
+    name: 'create-first-hsm',
+    when: (scope) => !scope.model.SourceBackupId,
+    run: async (scope) => {
+        const cluster = await scope.cluster();
+        if ((cluster.Hsms ?? []).some(isLiveHsm)) return next();
+        const firstAz = Object.entries(cluster.SubnetMapping ?? {}).find(([, subnet]) => subnet === scope.model.SubnetIds?.[0])?.[0];
+        await scope.cloudhsm.send(new CreateHsmCommand({ ClusterId: scope.clusterId, AvailabilityZone: firstAz ?? Object.keys(cluster.SubnetMapping ?? {})[0] }));
+        scope.changed();
+        return next();
+    },
+};
+
+/** Waits until no HSM is being created or deleted. A DEGRADED HSM fails the wait with the service's reason. */
+export const awaitHsms = (name: string): Step<ClusterScope> => ({
+    name,
+    run: async (scope, progress) => {
+        const hsms = (await scope.cluster()).Hsms ?? [];
+        const degraded = hsms.find((h) => h.State === 'DEGRADED');
+        if (degraded) {
+            throw new TerminalStateError(`HSM ${degraded.HsmId} in ${degraded.AvailabilityZone} is DEGRADED: ${degraded.StateMessage || 'no reason given'}.`);
+        }
+        const creating = hsms.filter((h) => h.State === 'CREATE_IN_PROGRESS');
+        if (creating.length) {
+            return wait(
+                nextLookSeconds(SCHEDULES.hsmCreate, progress.waitedSeconds),
+                `Waiting for ${creating.length} HSM(s) of ${scope.clusterId} to become ACTIVE`,
+                SCHEDULES.hsmCreate.timeoutSeconds,
+            );
+        }
+        const deleting = hsms.filter((h) => h.State === 'DELETE_IN_PROGRESS');
+        if (deleting.length) {
+            return wait(
+                nextLookSeconds(SCHEDULES.hsmDelete, progress.waitedSeconds),
+                `Waiting for ${deleting.length} HSM(s) of ${scope.clusterId} to be deleted`,
+                SCHEDULES.hsmDelete.timeoutSeconds,
+            );
+        }
+        return next();
+    },
+});
+
+/** One CreateHsm or DeleteHsm per run, repeated until every subnet holds HsmsPerSubnet live HSMs. */
+export const alignHsms: Step<ClusterScope> = {
+    name: 'align-hsms',
+    run: async (scope) => {
+        const cluster = await scope.cluster();
+        // An uninitialized cluster may hold only its first HSM (EXTERNAL mode waiting for its certificate).
+        if (cluster.State === 'UNINITIALIZED') return next();
+        const { create, remove } = hsmAlignment(cluster, withDefaults(scope.model).HsmsPerSubnet);
+        if (create.length) {
+            if (!(cluster.Hsms ?? []).some(isLiveHsm)) await requireBackupToGrowFrom(scope);
+            await scope.cloudhsm.send(new CreateHsmCommand({ ClusterId: scope.clusterId, AvailabilityZone: create[0] }));
+            scope.changed();
+            return repeat();
+        }
+        if (remove.length) {
+            await scope.cloudhsm.send(new DeleteHsmCommand({ ClusterId: scope.clusterId, HsmId: remove[0].HsmId }));
+            scope.changed();
+            return repeat();
+        }
+        return next();
+    },
+};
+
+/** An HSM added to a cluster without HSMs is restored from the cluster's latest backup; there must be one. */
+async function requireBackupToGrowFrom(scope: ClusterScope): Promise<void> {
+    const backups = await scope.cloudhsm.send(new DescribeBackupsCommand({ Filters: { clusterIds: [scope.clusterId], states: ['READY'] }, MaxResults: 1 }));
+    if (!backups.Backups?.length) {
+        throw new InvalidInputError(`HsmsPerSubnet: cluster ${scope.clusterId} has no HSM and no READY backup to restore one from; wait for its backup to be READY, then retry.`);
+    }
+}

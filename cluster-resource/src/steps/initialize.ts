@@ -1,0 +1,83 @@
+/**
+ * Initializing the cluster: the cluster certificate is issued for the cluster's CSR (by the type's own root
+ * CA, or by the user's CA in EXTERNAL mode) and handed to InitializeCluster with the trust anchor.
+ */
+import { InitializeClusterCommand } from '@aws-sdk/client-cloudhsm-v2';
+import { InvalidInputError, TerminalStateError } from '../../../shared/engine/errors';
+import { nextLookSeconds, SCHEDULES } from '../../../shared/engine/polling';
+import { finish, next, Step, wait } from '../../../shared/engine/workflow';
+import { checkExternalCertificates, signCsr } from '../../../shared/pki';
+import { ensureSecret, readSecret } from '../../../shared/secrets/secrets';
+import { secretNames } from '../translate';
+import { ClusterScope } from '../workflows/scope';
+import { CA_VALIDITY_DAYS, CertificateAuthoritySecret, secretTags } from './secrets';
+
+const isExternal = (scope: ClusterScope) => scope.model.CertificateAuthority === 'EXTERNAL';
+const hasExternalCertificates = (scope: ClusterScope) => !!(scope.model.ExternalClusterCertificate && scope.model.ExternalTrustAnchor);
+
+/** EXTERNAL without certificates yet: the work ends here, with the CSR published in ClusterCsr. */
+export const stopForExternalCertificate: Step<ClusterScope> = {
+    name: 'stop-for-external-certificate',
+    when: (scope) => isExternal(scope) && !hasExternalCertificates(scope),
+    run: async () => finish(),
+};
+
+export const initializeCluster: Step<ClusterScope> = {
+    name: 'initialize-cluster',
+    when: (scope) => !scope.model.SourceBackupId,
+    run: async (scope, progress) => {
+        const cluster = await scope.cluster();
+        if (cluster.State !== 'UNINITIALIZED') return next();
+        const csrPem = cluster.Certificates?.ClusterCsr;
+        if (!csrPem) {
+            return wait(nextLookSeconds(SCHEDULES.activation, progress.waitedSeconds), `Waiting for cluster ${scope.clusterId} to publish its CSR`, SCHEDULES.activation.timeoutSeconds);
+        }
+        const { signedCertPem, trustAnchorPem } = isExternal(scope) ? await externalCertificates(scope, csrPem) : await selfSignedCertificates(scope, csrPem);
+        await scope.cloudhsm.send(new InitializeClusterCommand({ ClusterId: scope.clusterId, SignedCert: signedCertPem, TrustAnchor: trustAnchorPem }));
+        scope.changed();
+        return next();
+    },
+};
+
+async function selfSignedCertificates(scope: ClusterScope, csrPem: string) {
+    const ca = JSON.parse(await readSecret(scope.secrets, secretNames(scope.clusterId).caPrivateKey)) as CertificateAuthoritySecret;
+    const signedCertPem = signCsr({ csrPem, caCertificatePem: ca.certificatePem, caPrivateKeyPem: ca.privateKeyPem, validityDays: CA_VALIDITY_DAYS });
+    return { signedCertPem, trustAnchorPem: ca.certificatePem };
+}
+
+async function externalCertificates(scope: ClusterScope, csrPem: string) {
+    const signedCertPem = scope.model.ExternalClusterCertificate!;
+    const trustAnchorPem = scope.model.ExternalTrustAnchor!;
+    const problem = checkExternalCertificates({ signedCertPem, trustAnchorPem, csrPem });
+    if (problem) throw new InvalidInputError(`ExternalClusterCertificate / ExternalTrustAnchor: ${problem}`);
+    scope.model.TrustAnchorSecretArn = await ensureSecret(scope.secrets, {
+        name: secretNames(scope.clusterId).trustAnchor,
+        description: `CloudHSM cluster ${scope.clusterId}: trust anchor certificate (customerCA.crt)`,
+        value: () => trustAnchorPem,
+        kmsKeyId: scope.model.SecretsKmsKeyId,
+        tags: secretTags(scope),
+        requestToken: scope.request.requestToken,
+    });
+    return { signedCertPem, trustAnchorPem };
+}
+
+export const awaitInitialized: Step<ClusterScope> = {
+    name: 'await-initialized',
+    when: (scope) => !scope.model.SourceBackupId,
+    run: async (scope, progress) => {
+        const cluster = await scope.cluster();
+        switch (cluster.State) {
+            case 'INITIALIZE_IN_PROGRESS':
+                return wait(
+                    nextLookSeconds(SCHEDULES.clusterInitialize, progress.waitedSeconds),
+                    `Cluster ${scope.clusterId} is being initialized`,
+                    SCHEDULES.clusterInitialize.timeoutSeconds,
+                );
+            case 'INITIALIZED':
+            case 'ACTIVE':
+                return next();
+            default:
+                throw new TerminalStateError(`Initialization of cluster ${scope.clusterId} ended in ${cluster.State}: ${cluster.StateMessage || 'no reason given'}.`);
+        }
+    },
+};

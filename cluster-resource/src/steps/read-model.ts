@@ -1,0 +1,24 @@
+/** The model as AWS tells it: the cluster, the type's tags on it, and the type's secrets. */
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { isAwsError } from '../../../shared/aws/error-table';
+import { ClusterModel } from '../models';
+import { ApiCluster, modelFromCluster, secretNames } from '../translate';
+import { ClusterScope } from '../workflows/scope';
+import { secretArn } from './secrets';
+
+export async function readModel(scope: ClusterScope, cluster?: ApiCluster): Promise<ClusterModel> {
+    const found = cluster ?? (await scope.cluster());
+    const names = secretNames(found.ClusterId!);
+    const [admin, caPrivateKey, anchor] = await Promise.all([secretArn(scope, names.admin), secretArn(scope, names.caPrivateKey), readTrustAnchor(scope, names.trustAnchor)]);
+    return modelFromCluster(found, { admin, caPrivateKey, trustAnchor: anchor?.arn, trustAnchorPem: anchor?.pem }, scope.model.HsmsPerSubnet);
+}
+
+async function readTrustAnchor(scope: ClusterScope, name: string): Promise<{ arn: string; pem: string } | undefined> {
+    try {
+        const value = await scope.secrets.send(new GetSecretValueCommand({ SecretId: name }));
+        return { arn: value.ARN!, pem: value.SecretString! };
+    } catch (err) {
+        if (isAwsError(err, 'ResourceNotFoundException', 'InvalidRequestException')) return undefined;
+        throw err;
+    }
+}

@@ -1,0 +1,87 @@
+/**
+ * The update-only steps: what may change, the backup retention, the tags, and moving management access from
+ * one instance to another.
+ */
+import { ModifyClusterCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-cloudhsm-v2';
+import { TagResourceCommand as TagSecretCommand, UntagResourceCommand as UntagSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { HandlerError } from '../../../shared/engine/errors';
+import { next, Step } from '../../../shared/engine/workflow';
+import { ClusterModel } from '../models';
+import { INTERNAL_TAG, parseManagement, secretNames, tagValue, userTags, withDefaults } from '../translate';
+import { ClusterScope } from '../workflows/scope';
+import { checkManagementInstance, } from './check-environment';
+import { revokeAccess } from './instance-access';
+import { secretArn, secretTags } from './secrets';
+
+const CREATE_ONLY: Array<keyof ClusterModel> = ['HsmType', 'Mode', 'SourceBackupId', 'CertificateAuthority', 'SecretsKmsKeyId'];
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export const checkUpdate: Step<ClusterScope> = {
+    name: 'check-update',
+    run: async (scope) => {
+        const previous = scope.previous ?? new ClusterModel();
+        const changed = CREATE_ONLY.filter((p) => previous[p] !== undefined && !same(previous[p], scope.model[p]));
+        if (!same([...(previous.SubnetIds ?? [])].sort(), [...(scope.model.SubnetIds ?? [])].sort())) changed.push('SubnetIds');
+        if (changed.length) {
+            throw new HandlerError(HandlerErrorCode.NotUpdatable, `${changed.join(', ')} cannot change after creation; CloudFormation replaces the cluster for that.`);
+        }
+        const cluster = await scope.cluster();
+        const instanceId = scope.model.ManagementInstanceId;
+        if (instanceId && parseManagement(tagValue(cluster, INTERNAL_TAG.management))?.instanceId !== instanceId) {
+            scope.data.instanceGroupId = await checkManagementInstance(scope, instanceId, cluster.VpcId);
+        }
+        return next();
+    },
+};
+
+export const modifyBackupRetention: Step<ClusterScope> = {
+    name: 'modify-backup-retention',
+    run: async (scope) => {
+        const desired = String(withDefaults(scope.model).BackupRetentionDays);
+        if ((await scope.cluster()).BackupRetentionPolicy?.Value === desired) return next();
+        await scope.cloudhsm.send(new ModifyClusterCommand({ ClusterId: scope.clusterId, BackupRetentionPolicy: { Type: 'DAYS', Value: desired } }));
+        scope.changed();
+        return next();
+    },
+};
+
+/** Brings the cluster's and the secrets' user tags to the desired set; the type's own tags are left alone. */
+export const syncTags: Step<ClusterScope> = {
+    name: 'sync-tags',
+    run: async (scope) => {
+        const cluster = await scope.cluster();
+        const desired = new Map(userTags(scope.model, scope.request.stackTags).map((t) => [t.Key!, t.Value ?? '']));
+        const current = new Map((cluster.TagList ?? []).filter((t) => !t.Key!.startsWith('cloudhsm-type:')).map((t) => [t.Key!, t.Value ?? '']));
+        const removed = [...current.keys()].filter((k) => !desired.has(k));
+        const upserted = [...desired].filter(([k, v]) => current.get(k) !== v).map(([Key, Value]) => ({ Key, Value }));
+        if (!removed.length && !upserted.length) return next();
+        if (removed.length) await scope.cloudhsm.send(new UntagResourceCommand({ ResourceId: scope.clusterId, TagKeyList: removed }));
+        if (upserted.length) await scope.cloudhsm.send(new TagResourceCommand({ ResourceId: scope.clusterId, TagList: upserted }));
+        const names = secretNames(scope.clusterId);
+        for (const name of [names.admin, names.trustAnchor, names.caPrivateKey]) {
+            const arn = await secretArn(scope, name);
+            if (!arn) continue;
+            if (removed.length) await scope.secrets.send(new UntagSecretCommand({ SecretId: arn, TagKeys: removed }));
+            await scope.secrets.send(new TagSecretCommand({ SecretId: arn, Tags: secretTags(scope) }));
+        }
+        scope.changed();
+        return next();
+    },
+};
+
+/** When the management instance changes or goes away, the rule for the old one goes too. */
+export const revokePreviousInstanceAccess: Step<ClusterScope> = {
+    name: 'revoke-previous-instance-access',
+    run: async (scope) => {
+        const cluster = await scope.cluster();
+        const recorded = parseManagement(tagValue(cluster, INTERNAL_TAG.management));
+        if (!recorded || recorded.instanceId === scope.model.ManagementInstanceId) return next();
+        if (recorded.sourceGroupId && recorded.sourceGroupId !== scope.data.instanceGroupId) await revokeAccess(scope, cluster.SecurityGroup!, recorded.sourceGroupId);
+        if (!scope.model.ManagementInstanceId) await scope.cloudhsm.send(new UntagResourceCommand({ ResourceId: scope.clusterId, TagKeyList: [INTERNAL_TAG.management] }));
+        else await scope.cloudhsm.send(new TagResourceCommand({ ResourceId: scope.clusterId, TagList: [{ Key: INTERNAL_TAG.management, Value: scope.model.ManagementInstanceId }] }));
+        scope.changed();
+        return next();
+    },
+};

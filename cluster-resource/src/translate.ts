@@ -1,0 +1,141 @@
+/**
+ * Pure translation between the resource model and the CloudHSM API: defaults, the tags the type keeps on
+ * the cluster, secret names, and the model read back from a DescribeClusters entry. No I/O here.
+ */
+import type { Cluster, Hsm, Tag as ApiTag } from '@aws-sdk/client-cloudhsm-v2';
+import type { CurrentClusterMembers } from '../../shared/aws/cloudhsm-wire';
+import { ClusterModel, HsmSummary, Tag } from './models';
+
+export type ApiCluster = Cluster & CurrentClusterMembers;
+
+export const DEFAULTS = {
+    HsmType: 'hsm2m.medium',
+    Mode: 'FIPS',
+    HsmsPerSubnet: 1,
+    BackupRetentionDays: 90,
+    CertificateAuthority: 'SELF_SIGNED',
+} as const;
+
+/**
+ * Tags the type keeps on the cluster, so that an earlier attempt can be found (CreateCluster has no client
+ * token) and read can recover the properties CloudHSM itself does not hold.
+ */
+export const INTERNAL_TAG = {
+    requestToken: 'cloudhsm-type:request-token',
+    certificateAuthority: 'cloudhsm-type:certificate-authority',
+    management: 'cloudhsm-type:management',
+    secretsKmsKey: 'cloudhsm-type:secrets-kms-key',
+} as const;
+
+const INTERNAL_PREFIX = 'cloudhsm-type:';
+export const MAX_CLUSTER_TAGS = 50;
+
+/** Where the type keeps each secret of a cluster. */
+export const secretNames = (clusterId: string) => ({
+    admin: `cloudhsm/${clusterId}/admin-credentials`,
+    trustAnchor: `cloudhsm/${clusterId}/trust-anchor`,
+    caPrivateKey: `cloudhsm/${clusterId}/ca-private-key`,
+});
+
+export interface Management {
+    instanceId: string;
+    /** The instance's security group that the type allowed into the cluster's group. */
+    sourceGroupId?: string;
+}
+
+export const formatManagement = (m: Management): string => (m.sourceGroupId ? `${m.instanceId}/${m.sourceGroupId}` : m.instanceId);
+
+export function parseManagement(value: string | undefined): Management | undefined {
+    if (!value) return undefined;
+    const [instanceId, sourceGroupId] = value.split('/');
+    return { instanceId, sourceGroupId: sourceGroupId || undefined };
+}
+
+export function tagValue(cluster: ApiCluster, key: string): string | undefined {
+    return cluster.TagList?.find((t) => t.Key === key)?.Value;
+}
+
+/** The user's tags: stack-level tags first, the resource's own Tags win. */
+export function userTags(model: ClusterModel, stackTags: Record<string, string> | undefined): ApiTag[] {
+    const merged = new Map<string, string>(Object.entries(stackTags ?? {}));
+    for (const tag of model.Tags ?? []) merged.set(tag.Key!, tag.Value ?? '');
+    return [...merged].map(([Key, Value]) => ({ Key, Value }));
+}
+
+export const withDefaults = (model: ClusterModel): Required<Pick<ClusterModel, keyof typeof DEFAULTS>> => ({
+    HsmType: model.HsmType ?? DEFAULTS.HsmType,
+    Mode: model.Mode ?? DEFAULTS.Mode,
+    HsmsPerSubnet: model.HsmsPerSubnet ?? DEFAULTS.HsmsPerSubnet,
+    BackupRetentionDays: model.BackupRetentionDays ?? DEFAULTS.BackupRetentionDays,
+    CertificateAuthority: model.CertificateAuthority ?? DEFAULTS.CertificateAuthority,
+});
+
+/** HSMs that count towards the desired number: not on their way out. */
+export const isLiveHsm = (hsm: Hsm): boolean => hsm.State !== 'DELETE_IN_PROGRESS' && hsm.State !== 'DELETED';
+
+/**
+ * The HSMs per subnet the cluster has now, when every subnet has the same number; otherwise undefined
+ * (an alignment is under way, or AWS is replacing an HSM).
+ */
+export function observedHsmsPerSubnet(cluster: ApiCluster): number | undefined {
+    const azs = Object.keys(cluster.SubnetMapping ?? {});
+    const counts = azs.map((az) => (cluster.Hsms ?? []).filter((h) => isLiveHsm(h) && h.AvailabilityZone === az).length);
+    return counts.length && counts.every((c) => c === counts[0]) ? counts[0] : undefined;
+}
+
+export interface SecretArns {
+    admin?: string;
+    trustAnchor?: string;
+    caPrivateKey?: string;
+}
+
+/** The model as read from AWS: everything CloudHSM and the type's tags and secrets can tell. */
+export function modelFromCluster(cluster: ApiCluster, secrets: SecretArns & { trustAnchorPem?: string }, desiredHsmsPerSubnet?: number): ClusterModel {
+    const model = new ClusterModel();
+    const mapping = cluster.SubnetMapping ?? {};
+    const management = parseManagement(tagValue(cluster, INTERNAL_TAG.management));
+    model.ClusterId = cluster.ClusterId;
+    model.SubnetIds = Object.keys(mapping)
+        .sort()
+        .map((az) => mapping[az]);
+    model.HsmType = cluster.HsmType;
+    model.Mode = cluster.Mode ?? DEFAULTS.Mode;
+    model.HsmsPerSubnet = observedHsmsPerSubnet(cluster) ?? desiredHsmsPerSubnet;
+    const retention = cluster.BackupRetentionPolicy?.Value;
+    model.BackupRetentionDays = retention ? Number(retention) : undefined;
+    model.SourceBackupId = cluster.SourceBackupId || undefined;
+    model.CertificateAuthority = tagValue(cluster, INTERNAL_TAG.certificateAuthority) ?? (cluster.SourceBackupId ? undefined : DEFAULTS.CertificateAuthority);
+    model.ManagementInstanceId = management?.instanceId;
+    model.SecretsKmsKeyId = tagValue(cluster, INTERNAL_TAG.secretsKmsKey);
+    const tags = (cluster.TagList ?? []).filter((t) => !t.Key!.startsWith(INTERNAL_PREFIX));
+    model.Tags = tags.length ? tags.map((t) => Object.assign(new Tag(), { Key: t.Key, Value: t.Value })) : undefined;
+
+    model.State = cluster.State;
+    model.VpcId = cluster.VpcId;
+    model.SecurityGroupId = cluster.SecurityGroup;
+    model.Hsms = (cluster.Hsms ?? []).map((h) =>
+        Object.assign(new HsmSummary(), { HsmId: h.HsmId, AvailabilityZone: h.AvailabilityZone, SubnetId: h.SubnetId, EniIp: h.EniIp, State: h.State }),
+    );
+    model.ClusterCsr = cluster.State === 'UNINITIALIZED' ? cluster.Certificates?.ClusterCsr || undefined : undefined;
+    model.TrustAnchorCertificate = secrets.trustAnchorPem;
+    model.AdminSecretArn = secrets.admin;
+    model.TrustAnchorSecretArn = secrets.trustAnchor;
+    model.CaPrivateKeySecretArn = secrets.caPrivateKey;
+    return model;
+}
+
+/** HSMs to add (by AZ) or remove (by HSM) so that each subnet has `perSubnet` live HSMs. */
+export function hsmAlignment(cluster: ApiCluster, perSubnet: number): { create: string[]; remove: Hsm[] } {
+    const create: string[] = [];
+    const remove: Hsm[] = [];
+    for (const az of Object.keys(cluster.SubnetMapping ?? {}).sort()) {
+        const live = (cluster.Hsms ?? []).filter((h) => isLiveHsm(h) && h.AvailabilityZone === az);
+        for (let i = live.length; i < perSubnet; i++) create.push(az);
+        // Remove the least useful first: a DEGRADED HSM, then one still being created, then the newest.
+        const byUselessness = [...live].sort((a, b) => rank(a) - rank(b));
+        remove.push(...byUselessness.slice(0, Math.max(0, live.length - perSubnet)));
+    }
+    return { create, remove };
+}
+
+const rank = (hsm: Hsm): number => (hsm.State === 'DEGRADED' ? 0 : hsm.State === 'CREATE_IN_PROGRESS' ? 1 : 2);

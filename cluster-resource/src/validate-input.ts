@@ -1,0 +1,111 @@
+/**
+ * Input checks that need no AWS call. Every problem names the property and what would be accepted, and all
+ * problems are reported at once, before anything is created.
+ */
+import { InvalidInputError } from '../../shared/engine/errors';
+import { ClusterModel } from './models';
+import { DEFAULTS, MAX_CLUSTER_TAGS, INTERNAL_TAG, userTags } from './translate';
+
+const SUBNET_ID = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
+const INSTANCE_ID = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
+const BACKUP_ID = /^backup-[2-7a-zA-Z]{11,16}$/;
+const PEM_CERTIFICATE = /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/;
+
+/** HSM types CloudHSM knows; only the current ones can be used for a new cluster. */
+const HSM_TYPES: Record<string, { current: boolean; nonFips: boolean }> = {
+    'hsm2m.medium': { current: true, nonFips: true },
+    'hsm1.medium': { current: false, nonFips: false },
+};
+const MAX_HSMS_PER_CLUSTER = 28;
+const INTERNAL_TAG_COUNT = Object.keys(INTERNAL_TAG).length;
+
+const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const show = (v: unknown): string => JSON.stringify(v);
+
+export function problemsWithClusterInput(model: ClusterModel, stackTags: Record<string, string> | undefined): string[] {
+    const problems: string[] = [];
+    const subnets = model.SubnetIds;
+    if (!Array.isArray(subnets) || subnets.length === 0) {
+        problems.push('SubnetIds is required: give one private subnet per Availability Zone, at least two for a KMS key store.');
+    } else {
+        if (subnets.length > 10) problems.push(`SubnetIds has ${subnets.length} subnets; CloudHSM accepts at most 10.`);
+        const bad = subnets.filter((s) => typeof s !== 'string' || !SUBNET_ID.test(s));
+        if (bad.length) problems.push(`SubnetIds has malformed subnet IDs ${show(bad)}; expected IDs like subnet-0123456789abcdef0.`);
+        if (new Set(subnets).size !== subnets.length) problems.push('SubnetIds lists a subnet twice.');
+    }
+
+    const hsmType = model.HsmType ?? DEFAULTS.HsmType;
+    const known = HSM_TYPES[hsmType];
+    if (!known) problems.push(`HsmType ${show(hsmType)} is not an HSM type CloudHSM offers; use hsm2m.medium.`);
+    else if (!known.current && !model.SourceBackupId) problems.push(`HsmType ${hsmType} reached end of support and cannot be used for a new cluster; use hsm2m.medium.`);
+
+    const mode = model.Mode ?? DEFAULTS.Mode;
+    if (mode !== 'FIPS' && mode !== 'NON_FIPS') problems.push(`Mode ${show(mode)} is not FIPS or NON_FIPS.`);
+    else if (mode === 'NON_FIPS' && known && !known.nonFips) problems.push(`Mode NON_FIPS needs HsmType hsm2m.medium; ${hsmType} runs in FIPS mode only.`);
+
+    const perSubnet = model.HsmsPerSubnet ?? DEFAULTS.HsmsPerSubnet;
+    if (!isInteger(perSubnet) || perSubnet < 0 || perSubnet > MAX_HSMS_PER_CLUSTER) {
+        problems.push(`HsmsPerSubnet must be a whole number from 0 to 28 (got ${show(perSubnet)}).`);
+    } else if (Array.isArray(subnets) && perSubnet * subnets.length > MAX_HSMS_PER_CLUSTER) {
+        problems.push(
+            `HsmsPerSubnet ${perSubnet} × ${subnets.length} subnets is ${perSubnet * subnets.length} HSMs; a cluster holds at most ${MAX_HSMS_PER_CLUSTER}.`,
+        );
+    }
+
+    const retention = model.BackupRetentionDays ?? DEFAULTS.BackupRetentionDays;
+    if (!isInteger(retention) || retention < 7 || retention > 379) {
+        problems.push(`BackupRetentionDays must be a whole number of days from 7 to 379 (got ${show(retention)}).`);
+    }
+
+    if (model.SourceBackupId !== undefined && (typeof model.SourceBackupId !== 'string' || !BACKUP_ID.test(model.SourceBackupId))) {
+        problems.push(`SourceBackupId ${show(model.SourceBackupId)} is not a backup ID like backup-abcdefghijk.`);
+    }
+
+    const ca = model.CertificateAuthority ?? DEFAULTS.CertificateAuthority;
+    if (ca !== 'SELF_SIGNED' && ca !== 'EXTERNAL') problems.push(`CertificateAuthority ${show(ca)} is not SELF_SIGNED or EXTERNAL.`);
+    if (ca !== 'EXTERNAL' && (model.ExternalClusterCertificate || model.ExternalTrustAnchor)) {
+        problems.push('ExternalClusterCertificate and ExternalTrustAnchor are only used with CertificateAuthority EXTERNAL.');
+    }
+    if (model.SourceBackupId && model.CertificateAuthority) {
+        problems.push('CertificateAuthority does not apply to a cluster created from SourceBackupId: its certificates come from the backup.');
+    }
+    for (const property of ['ExternalClusterCertificate', 'ExternalTrustAnchor'] as const) {
+        const pem = model[property];
+        if (pem !== undefined && (typeof pem !== 'string' || !PEM_CERTIFICATE.test(pem))) {
+            problems.push(`${property} must be one PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----).`);
+        }
+    }
+    if (!!model.ExternalClusterCertificate !== !!model.ExternalTrustAnchor) {
+        problems.push('ExternalClusterCertificate and ExternalTrustAnchor go together: give both to initialize the cluster.');
+    }
+
+    if (model.ManagementInstanceId !== undefined && (typeof model.ManagementInstanceId !== 'string' || !INSTANCE_ID.test(model.ManagementInstanceId))) {
+        problems.push(`ManagementInstanceId ${show(model.ManagementInstanceId)} is not an instance ID like i-0123456789abcdef0.`);
+    }
+    if (model.SecretsKmsKeyId !== undefined && (typeof model.SecretsKmsKeyId !== 'string' || model.SecretsKmsKeyId.length > 256)) {
+        problems.push('SecretsKmsKeyId must be a KMS key ID, ARN or alias of at most 256 characters.');
+    }
+
+    problems.push(...problemsWithTags(model, stackTags));
+    return problems;
+}
+
+function problemsWithTags(model: ClusterModel, stackTags: Record<string, string> | undefined): string[] {
+    const problems: string[] = [];
+    for (const tag of model.Tags ?? []) {
+        if (typeof tag.Key !== 'string' || tag.Key.length < 1 || tag.Key.length > 128) problems.push(`Tags: key ${show(tag.Key)} must be 1 to 128 characters.`);
+        else if (tag.Key.startsWith('aws:')) problems.push(`Tags: key ${tag.Key} uses the reserved prefix aws:.`);
+        else if (tag.Key.startsWith('cloudhsm-type:')) problems.push(`Tags: key ${tag.Key} uses the prefix cloudhsm-type:, which this type keeps for itself.`);
+        if (typeof tag.Value !== 'string' || tag.Value.length > 256) problems.push(`Tags: the value of ${show(tag.Key)} must be a string of at most 256 characters.`);
+    }
+    const count = userTags(model, stackTags).length;
+    if (count > MAX_CLUSTER_TAGS - INTERNAL_TAG_COUNT) {
+        problems.push(`Tags: ${count} tags (with the stack's) exceed the ${MAX_CLUSTER_TAGS - INTERNAL_TAG_COUNT} that fit beside the type's own ${INTERNAL_TAG_COUNT}.`);
+    }
+    return problems;
+}
+
+export function assertValidClusterInput(model: ClusterModel, stackTags: Record<string, string> | undefined): void {
+    const problems = problemsWithClusterInput(model, stackTags);
+    if (problems.length) throw new InvalidInputError(problems.join(' '));
+}

@@ -1,0 +1,33 @@
+import { Workflow } from '../../../shared/engine/workflow';
+import { activateCluster, awaitClusterActive, awaitCommand } from '../steps/activate';
+import { checkSubnetsAndBackup } from '../steps/check-environment';
+import { awaitClusterCreated, createCluster } from '../steps/create-cluster';
+import { alignHsms, awaitHsms, createFirstHsm } from '../steps/hsms';
+import { awaitInitialized, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
+import { allowInstanceAccess } from '../steps/instance-access';
+import { adoptSourceSecrets, createCertificateAuthority, storeAdminCredentials } from '../steps/secrets';
+import { ClusterScope } from './scope';
+
+/** From nothing to an ACTIVE cluster with its HSMs (a restored cluster skips certificate and activation). */
+export const createWorkflow: Workflow<ClusterScope> = {
+    name: 'create-cluster',
+    steps: [
+        checkSubnetsAndBackup,
+        createCluster,
+        awaitClusterCreated,
+        storeAdminCredentials,
+        createCertificateAuthority,
+        adoptSourceSecrets,
+        createFirstHsm,
+        awaitHsms('await-first-hsm'),
+        allowInstanceAccess,
+        stopForExternalCertificate,
+        initializeCluster,
+        awaitInitialized,
+        activateCluster,
+        awaitCommand('await-activation'),
+        awaitClusterActive,
+        alignHsms,
+        awaitHsms('await-hsms-aligned'),
+    ],
+};

@@ -1,0 +1,99 @@
+/**
+ * What every cluster step receives: the workflow's learned data (plain JSON, becomes the callback context),
+ * the model being built, the request, and the AWS clients. The cluster is described at most once per
+ * invocation unless a step changed it.
+ */
+import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { LoggerProxy } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { AwsClients } from '../../../shared/aws/clients';
+import { withCurrentClusterMembers } from '../../../shared/aws/cloudhsm-wire';
+import { NotFoundError } from '../../../shared/engine/errors';
+import { findCluster } from '../../../shared/finders/clusters';
+import type { SentCommand } from '../../../shared/ssm/run-command';
+import { ClusterModel } from '../models';
+import { ApiCluster } from '../translate';
+
+export interface ClusterData {
+    clusterId?: string;
+    /** The management instance's security group, learned when the instance was checked. */
+    instanceGroupId?: string;
+    /** The Run Command script in flight, if any. */
+    command?: SentCommand & { purpose: string };
+}
+
+export interface ClusterRequest {
+    /** Stable across the invocations of one CloudFormation operation. */
+    requestToken: string;
+    region: string;
+    stackTags?: Record<string, string>;
+    logicalId?: string;
+}
+
+export class ClusterScope {
+    private described?: ApiCluster;
+
+    constructor(
+        readonly data: ClusterData,
+        /** The desired model; steps fill in what they learn (the ID first, for IN_PROGRESS events). */
+        readonly model: ClusterModel,
+        /** The model before an update; undefined for create and delete. */
+        readonly previous: ClusterModel | undefined,
+        readonly request: ClusterRequest,
+        private readonly clients: AwsClients,
+        readonly logger: LoggerProxy,
+    ) {
+        if (data.clusterId) model.ClusterId = data.clusterId;
+        else if (model.ClusterId) data.clusterId = model.ClusterId;
+    }
+
+    get cloudhsm(): CloudHSMV2Client {
+        return this.clients.get(CloudHSMV2Client, withCurrentClusterMembers);
+    }
+    get secrets(): SecretsManagerClient {
+        return this.clients.get(SecretsManagerClient);
+    }
+    get ssm(): SSMClient {
+        return this.clients.get(SSMClient);
+    }
+    get ec2(): EC2Client {
+        return this.clients.get(EC2Client);
+    }
+
+    get clusterId(): string {
+        if (!this.data.clusterId) throw new Error('No cluster ID yet');
+        return this.data.clusterId;
+    }
+
+    /** Records the cluster's ID the moment it is known. */
+    adopt(clusterId: string): void {
+        this.data.clusterId = clusterId;
+        this.model.ClusterId = clusterId;
+    }
+
+    private gone = false;
+
+    /** The cluster as CloudHSM describes it now; NotFound when it is gone. */
+    async cluster(): Promise<ApiCluster> {
+        const found = await this.clusterIfPresent();
+        if (!found) throw new NotFoundError(`Cluster ${this.clusterId} was not found (it does not exist or was deleted).`);
+        return found;
+    }
+
+    /** Like cluster(), but undefined when it is gone (delete steps carry on then). */
+    async clusterIfPresent(): Promise<ApiCluster | undefined> {
+        if (!this.described && !this.gone) {
+            this.described = await findCluster(this.cloudhsm, this.clusterId);
+            this.gone = !this.described;
+        }
+        return this.described;
+    }
+
+    /** Call after a change, so the next look describes the cluster again. */
+    changed(): void {
+        this.described = undefined;
+        this.gone = false;
+    }
+}

@@ -1,0 +1,32 @@
+import { Workflow } from '../../../shared/engine/workflow';
+import { activateCluster, awaitClusterActive, awaitCommand, configureInstance } from '../steps/activate';
+import { alignHsms, awaitHsms } from '../steps/hsms';
+import { awaitInitialized, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
+import { allowInstanceAccess } from '../steps/instance-access';
+import { checkUpdate, modifyBackupRetention, revokePreviousInstanceAccess, syncTags } from '../steps/update';
+import { ClusterScope } from './scope';
+
+/**
+ * Every update path in one order: settings first, then access for a new instance, then the work an EXTERNAL
+ * cluster deferred (initialize, activate), then the HSM count. Steps with nothing to do pass at once.
+ */
+export const updateWorkflow: Workflow<ClusterScope> = {
+    name: 'update-cluster',
+    steps: [
+        checkUpdate,
+        modifyBackupRetention,
+        syncTags,
+        revokePreviousInstanceAccess,
+        allowInstanceAccess,
+        stopForExternalCertificate,
+        initializeCluster,
+        awaitInitialized,
+        configureInstance,
+        awaitCommand('await-configuration'),
+        activateCluster,
+        awaitCommand('await-activation'),
+        awaitClusterActive,
+        alignHsms,
+        awaitHsms('await-hsms-aligned'),
+    ],
+};

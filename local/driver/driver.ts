@@ -1,0 +1,261 @@
+/**
+ * Plays CloudFormation for one resource type: builds HandlerRequest events as CloudFormation does, calls the
+ * real `entrypoint`, honours callbackDelaySeconds on the shared clock, enforces the 60 s invocation budget and
+ * the schema's timeoutInMinutes, and checks each progress event against the handler contract.
+ */
+import { randomUUID } from 'crypto';
+import { SharedClock } from '../clock';
+import { Emulator } from '../emulator/server';
+
+export type Action = 'CREATE' | 'READ' | 'UPDATE' | 'DELETE' | 'LIST';
+type Properties = Record<string, unknown>;
+
+export interface ProgressEventJson {
+    status: 'IN_PROGRESS' | 'SUCCESS' | 'FAILED';
+    errorCode?: string;
+    message?: string;
+    callbackContext?: Record<string, unknown>;
+    callbackDelaySeconds?: number;
+    resourceModel?: Properties;
+    resourceModels?: Properties[];
+    nextToken?: string;
+}
+
+export interface OperationReport {
+    action: Action;
+    status: 'SUCCESS' | 'FAILED';
+    errorCode?: string;
+    message?: string;
+    model?: Properties;
+    models?: Properties[];
+    nextToken?: string;
+    invocations: number;
+    emulatedSeconds: number;
+    /** The product's AWS calls by `service:Action` (the library's own log and metric calls are apart). */
+    calls: Record<string, number>;
+    libraryCalls: Record<string, number>;
+    events: ProgressEventJson[];
+}
+
+export interface TypeUnderTest {
+    entrypoint: (event: unknown, context: unknown) => Promise<unknown>;
+    schema: { typeName: string; primaryIdentifier: string[]; handlers?: Record<string, { timeoutInMinutes?: number; permissions?: string[] }> };
+}
+
+export interface DriverOptions {
+    clock: SharedClock;
+    emulator: Emulator;
+    type: TypeUnderTest;
+    region?: string;
+    accountId?: string;
+    logicalResourceId?: string;
+    stackTags?: Record<string, string>;
+    /** Lets work that runs beside the handlers (scripts on the instance) catch up before CloudFormation calls again. */
+    beforeReinvoke?: () => Promise<void>;
+}
+
+export interface OperationOptions {
+    previous?: Properties;
+    /** Send primitives as strings, as CloudFormation does with template values (default true). */
+    stringify?: boolean;
+    nextToken?: string;
+    /** Start from this callback context (to resume or replay a step). */
+    callbackContext?: Record<string, unknown>;
+    /** Stop after this many invocations even if IN_PROGRESS (to inspect an intermediate state). */
+    maxInvocations?: number;
+    clientRequestToken?: string;
+}
+
+const INVOCATION_LIMIT_MS = 60_000;
+const LIBRARY_SERVICES = new Set(['logs', 'cloudwatch']);
+const DEFAULT_TIMEOUT_MINUTES = 120;
+
+export class Driver {
+    readonly consoleLines: string[] = [];
+    readonly invocationEvents: ProgressEventJson[] = [];
+    private readonly stackId: string;
+
+    constructor(private readonly options: DriverOptions) {
+        this.stackId = `arn:aws:cloudformation:${this.region}:${this.accountId}:stack/local-driver/${randomUUID()}`;
+    }
+
+    private get region() {
+        return this.options.region ?? this.options.emulator.state.region;
+    }
+    private get accountId() {
+        return this.options.accountId ?? this.options.emulator.state.accountId;
+    }
+
+    create(properties: Properties, options: OperationOptions = {}) {
+        return this.operation('CREATE', properties, options);
+    }
+    read(model: Properties) {
+        return this.operation('READ', model, { stringify: false });
+    }
+    update(previous: Properties, desired: Properties, options: OperationOptions = {}) {
+        return this.operation('UPDATE', desired, { ...options, previous });
+    }
+    delete(model: Properties, options: OperationOptions = {}) {
+        return this.operation('DELETE', model, { stringify: false, ...options });
+    }
+    list(nextToken?: string) {
+        return this.operation('LIST', {}, { stringify: false, nextToken });
+    }
+
+    /** Runs one CloudFormation operation to SUCCESS or FAILED (or `maxInvocations`). */
+    async operation(action: Action, properties: Properties, options: OperationOptions = {}): Promise<OperationReport & { last: ProgressEventJson }> {
+        const { clock, emulator } = this.options;
+        const startMs = clock.now();
+        const firstCall = emulator.calls.length;
+        const timeoutMinutes = this.options.type.schema.handlers?.[action.toLowerCase()]?.timeoutInMinutes ?? DEFAULT_TIMEOUT_MINUTES;
+        const deadlineMs = startMs + timeoutMinutes * 60_000;
+        const token = options.clientRequestToken ?? randomUUID();
+        const stringify = options.stringify ?? true;
+        let resourceProperties = stringify ? stringifyPrimitives(properties) : properties;
+        const previous = options.previous && (stringify ? stringifyPrimitives(options.previous) : options.previous);
+        let callbackContext = options.callbackContext;
+        const events: ProgressEventJson[] = [];
+        for (;;) {
+            const event = this.requestEvent(action, token, resourceProperties, previous, callbackContext, options.nextToken);
+            const invokedAtMs = clock.now();
+            const response = await this.invoke(event);
+            const tookMs = clock.now() - invokedAtMs;
+            await this.settleAfterInvocation();
+            events.push(response);
+            this.invocationEvents.push(response);
+            const violation = contractViolation(action, response, this.options.type.schema.primaryIdentifier) ??
+                (tookMs > INVOCATION_LIMIT_MS ? `invocation took ${Math.round(tookMs / 1000)} s, over Lambda's 60 s` : undefined);
+            if (violation) throw new Error(`Handler contract violated on ${action}: ${violation}\n${JSON.stringify(response, null, 2)}`);
+            const done = response.status !== 'IN_PROGRESS' || (options.maxInvocations !== undefined && events.length >= options.maxInvocations);
+            if (done) return this.report(action, response, events, startMs, firstCall);
+            clock.advance(response.callbackDelaySeconds ?? 0);
+            if (clock.now() > deadlineMs) {
+                const timedOut: ProgressEventJson = { status: 'FAILED', errorCode: 'NotStabilized', message: `CloudFormation timed out the ${action} after ${timeoutMinutes} minutes.` };
+                return this.report(action, timedOut, events, startMs, firstCall);
+            }
+            resourceProperties = response.resourceModel ?? resourceProperties;
+            callbackContext = response.callbackContext;
+        }
+    }
+
+    /** One invocation with exactly this event, for replaying a step. */
+    async invokeOnce(action: Action, properties: Properties, callbackContext?: Record<string, unknown>, clientRequestToken = randomUUID(), previous?: Properties) {
+        const response = await this.invoke(this.requestEvent(action, clientRequestToken, properties, previous, callbackContext));
+        await this.settleAfterInvocation();
+        return response;
+    }
+
+    /** The library goes on delivering its last log lines after returning; they belong to this invocation. */
+    private async settleAfterInvocation(): Promise<void> {
+        const restore = captureConsole(this.consoleLines);
+        try {
+            await this.options.beforeReinvoke?.();
+        } finally {
+            restore();
+        }
+    }
+
+    private async invoke(event: unknown): Promise<ProgressEventJson> {
+        const context = { awsRequestId: randomUUID(), functionVersion: '$LATEST', memoryLimitInMB: '256', getRemainingTimeInMillis: () => INVOCATION_LIMIT_MS };
+        const restore = captureConsole(this.consoleLines);
+        try {
+            return JSON.parse(JSON.stringify(await this.options.type.entrypoint(event, context))) as ProgressEventJson;
+        } finally {
+            restore();
+        }
+    }
+
+    private requestEvent(action: Action, token: string, properties: Properties, previous?: Properties, callbackContext?: Record<string, unknown>, nextToken?: string) {
+        const credentials = { accessKeyId: 'ASIALOCALDRIVER', secretAccessKey: `driver-secret-${token.slice(0, 8)}`, sessionToken: `driver-session-${token}` };
+        return {
+            action,
+            awsAccountId: this.accountId,
+            bearerToken: token,
+            region: this.region,
+            resourceType: this.options.type.schema.typeName,
+            resourceTypeVersion: '00000001',
+            stackId: this.stackId,
+            callbackContext: callbackContext ?? null,
+            nextToken: nextToken ?? null,
+            requestData: {
+                callerCredentials: credentials,
+                providerCredentials: credentials,
+                providerLogGroupName: `${this.options.type.schema.typeName.replace(/::/g, '-').toLowerCase()}-logs`,
+                logicalResourceId: this.options.logicalResourceId ?? 'Resource',
+                resourceProperties: properties,
+                previousResourceProperties: previous ?? null,
+                systemTags: { 'aws:cloudformation:stack-id': this.stackId, 'aws:cloudformation:logical-id': this.options.logicalResourceId ?? 'Resource' },
+                stackTags: this.options.stackTags ?? {},
+                previousStackTags: this.options.stackTags ?? {},
+                typeConfiguration: null,
+            },
+        };
+    }
+
+    private report(action: Action, last: ProgressEventJson, events: ProgressEventJson[], startMs: number, firstCall: number) {
+        const calls: Record<string, number> = {};
+        const libraryCalls: Record<string, number> = {};
+        for (const call of this.options.emulator.calls.slice(firstCall)) {
+            const bucket = LIBRARY_SERVICES.has(call.service) ? libraryCalls : calls;
+            const key = `${call.service}:${call.action}`;
+            bucket[key] = (bucket[key] ?? 0) + 1;
+        }
+        return {
+            action,
+            status: last.status === 'SUCCESS' ? ('SUCCESS' as const) : ('FAILED' as const),
+            errorCode: last.errorCode,
+            message: last.message,
+            model: last.resourceModel,
+            models: last.resourceModels,
+            nextToken: last.nextToken,
+            invocations: events.length,
+            emulatedSeconds: Math.round((this.options.clock.now() - startMs) / 1000),
+            calls,
+            libraryCalls,
+            events,
+            last,
+        };
+    }
+}
+
+/** The rules CloudFormation holds a handler to (reference/registry-notes.md). */
+function contractViolation(action: Action, event: ProgressEventJson, primaryIdentifier: string[]): string | undefined {
+    if (!['IN_PROGRESS', 'SUCCESS', 'FAILED'].includes(event.status)) return `unknown status ${event.status}`;
+    if (event.status !== 'IN_PROGRESS' && (event.callbackDelaySeconds ?? 0) !== 0) return `${event.status} with callbackDelaySeconds ${event.callbackDelaySeconds}`;
+    if (event.status === 'FAILED' && !event.errorCode) return 'FAILED without errorCode';
+    if (event.status === 'IN_PROGRESS') {
+        if (action === 'READ' || action === 'LIST') return `${action} returned IN_PROGRESS`;
+        const missing = primaryIdentifier.map((p) => p.replace('/properties/', '')).filter((p) => !event.resourceModel?.[p]);
+        if (missing.length) return `IN_PROGRESS without the primary identifier ${missing.join(', ')}`;
+    }
+    if (action === 'DELETE' && event.status === 'SUCCESS' && event.resourceModel) return 'DELETE SUCCESS carries a resourceModel';
+    return undefined;
+}
+
+/** CloudFormation hands every primitive property to a registry handler as a string. */
+export function stringifyPrimitives(value: unknown): any {
+    if (Array.isArray(value)) return value.map(stringifyPrimitives);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyPrimitives(v)]));
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    return value;
+}
+
+/** Collects what the library and handlers print during an invocation (Lambda's log stream). */
+function captureConsole(lines: string[]): () => void {
+    const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+    const originals = methods.map((m) => console[m]);
+    for (const m of methods) {
+        console[m] = (...args: unknown[]) => {
+            lines.push(args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '));
+        };
+    }
+    return () => methods.forEach((m, i) => (console[m] = originals[i]));
+}
+
+function safeInspect(value: unknown): string {
+    try {
+        return require('util').inspect(value, { depth: 6, breakLength: Infinity });
+    } catch {
+        return String(value);
+    }
+}

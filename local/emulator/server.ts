@@ -1,0 +1,261 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { randomUUID } from 'crypto';
+import { SharedClock } from '../clock';
+import { AwsError } from './errors';
+import { Faults } from './faults';
+import { Scheduler } from './scheduler';
+import { EmulatorState, emptyState } from './state';
+import { Durations, defaultDurations } from './durations';
+
+/** Everything a service implementation needs; one per emulator. */
+export interface ServiceContext {
+    state: EmulatorState;
+    clock: SharedClock;
+    scheduler: Scheduler;
+    durations: Durations;
+    /** The emulator's own base URL (for stand-in executables that call back). */
+    endpoint(): string;
+    /** Other services of the same emulator, by name, for cross-service effects. */
+    service<T extends EmulatedService>(name: string): T;
+}
+
+export interface EmulatedService {
+    /** Name used in call counts and fault rules: `cloudhsmv2`, `secretsmanager`, `ssm`, `ec2`, `kms`, `logs`, `cloudwatch`. */
+    readonly name: string;
+    /** JSON services: the X-Amz-Target prefix (`BaldrApiService`); EC2: undefined. */
+    readonly targetPrefix?: string;
+    readonly protocol: 'json1.0' | 'json1.1' | 'ec2query';
+    /**
+     * Answers one action. JSON services take and return plain objects (timestamps as epoch seconds);
+     * the EC2 service takes the flat query parameters and returns the XML inside the response element.
+     */
+    handle(action: string, input: any): unknown | Promise<unknown>;
+}
+
+export type ServiceFactory = (ctx: ServiceContext) => EmulatedService;
+
+export interface CallRecord {
+    service: string;
+    action: string;
+    atMs: number;
+    error?: string;
+}
+
+export interface EmulatorOptions {
+    clock: SharedClock;
+    services: ServiceFactory[];
+    durations?: Partial<Durations>;
+    accountId?: string;
+    region?: string;
+}
+
+type ControlHandler = (body: any) => unknown | Promise<unknown>;
+
+/**
+ * An HTTP server on 127.0.0.1 that answers the AWS wire protocols for the services given to it.
+ * The SDK clients reach it through their `endpoint` setting; nothing else about it is visible to them.
+ */
+export class Emulator {
+    readonly state: EmulatorState;
+    readonly clock: SharedClock;
+    readonly scheduler: Scheduler;
+    readonly durations: Durations;
+    readonly faults = new Faults();
+    readonly calls: CallRecord[] = [];
+    private readonly services = new Map<string, EmulatedService>();
+    private readonly controls = new Map<string, ControlHandler>();
+    private server?: http.Server;
+    private url = '';
+    private inFlight = 0;
+
+    constructor(options: EmulatorOptions) {
+        this.clock = options.clock;
+        this.state = emptyState(options.accountId ?? '123456789012', options.region ?? 'us-east-1');
+        this.scheduler = new Scheduler(() => this.clock.now());
+        this.durations = { ...defaultDurations, ...options.durations };
+        const ctx: ServiceContext = {
+            state: this.state,
+            clock: this.clock,
+            scheduler: this.scheduler,
+            durations: this.durations,
+            endpoint: () => this.url,
+            service: <T extends EmulatedService>(name: string) => this.service<T>(name),
+        };
+        for (const factory of options.services) {
+            const service = factory(ctx);
+            this.services.set(service.name, service);
+        }
+    }
+
+    service<T extends EmulatedService>(name: string): T {
+        const service = this.services.get(name);
+        if (!service) throw new Error(`The emulator has no service ${name}`);
+        return service as T;
+    }
+
+    /** Registers a handler for POST /_emulator/<name>, used by the stand-in executables on the instance. */
+    control(name: string, handler: ControlHandler): void {
+        this.controls.set(name, handler);
+    }
+
+    get endpoint(): string {
+        return this.url;
+    }
+
+    async start(): Promise<string> {
+        this.server = http.createServer((req, res) => void this.serve(req, res));
+        this.server.keepAliveTimeout = 1000;
+        await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        return this.url;
+    }
+
+    async stop(): Promise<void> {
+        if (!this.server) return;
+        this.server.closeAllConnections();
+        await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+        this.server = undefined;
+    }
+
+    /** Applies every timed transition that has come due on the shared clock. */
+    settle(): void {
+        this.scheduler.runDue();
+    }
+
+    /** Counts of calls by `service:Action` from index `from` of `calls`. */
+    callCounts(from = 0): Record<string, number> {
+        const counts: Record<string, number> = {};
+        for (const call of this.calls.slice(from)) {
+            const key = `${call.service}:${call.action}`;
+            counts[key] = (counts[key] ?? 0) + 1;
+        }
+        return counts;
+    }
+
+    /**
+     * Resolves once no request has been in flight for a few milliseconds of real time: the library delivers
+     * its last log line after the handler has returned, and a request being connected is not yet counted.
+     * This waits for real I/O, not for emulated time.
+     */
+    async whenQuiet(): Promise<void> {
+        for (let quietChecks = 0, checks = 0; quietChecks < 4 && checks < 2_000; checks++) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            quietChecks = this.inFlight === 0 ? quietChecks + 1 : 0;
+        }
+    }
+
+    private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        this.inFlight += 1;
+        res.on('close', () => (this.inFlight -= 1));
+        const body = await readBody(req);
+        try {
+            if (req.url?.startsWith('/_emulator/')) {
+                await this.serveControl(req.url.slice('/_emulator/'.length), body, res);
+                return;
+            }
+            const target = req.headers['x-amz-target'];
+            if (typeof target === 'string') {
+                await this.serveJson(target, body, res);
+            } else {
+                await this.serveQuery(body, res);
+            }
+        } catch (err) {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end(String((err as Error)?.stack ?? err));
+        }
+    }
+
+    private async serveControl(name: string, body: string, res: http.ServerResponse): Promise<void> {
+        const handler = this.controls.get(name);
+        if (!handler) {
+            res.writeHead(404).end();
+            return;
+        }
+        this.settle();
+        const result = await handler(body ? JSON.parse(body) : {});
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(result ?? {}));
+    }
+
+    private async serveJson(target: string, body: string, res: http.ServerResponse): Promise<void> {
+        const [prefix, action] = target.split('.');
+        const service = [...this.services.values()].find((s) => s.targetPrefix === prefix);
+        const contentType = `application/x-amz-json-${service?.protocol === 'json1.0' ? '1.0' : '1.1'}`;
+        const requestId = randomUUID();
+        if (!service) {
+            res.writeHead(400, { 'content-type': contentType, 'x-amzn-requestid': requestId });
+            res.end(JSON.stringify({ __type: 'UnknownOperationException', message: `No service for ${target}` }));
+            return;
+        }
+        try {
+            const output = await this.invoke(service, action, body ? JSON.parse(body) : {});
+            res.writeHead(200, { 'content-type': contentType, 'x-amzn-requestid': requestId });
+            res.end(JSON.stringify(output ?? {}));
+        } catch (err) {
+            const error = asAwsError(err);
+            res.writeHead(error.httpStatus, {
+                'content-type': contentType,
+                'x-amzn-requestid': requestId,
+                'x-amzn-errortype': error.code,
+            });
+            res.end(JSON.stringify({ __type: error.code, message: error.message }));
+        }
+    }
+
+    private async serveQuery(body: string, res: http.ServerResponse): Promise<void> {
+        const params = Object.fromEntries(new URLSearchParams(body));
+        const action = params.Action ?? '';
+        const service = [...this.services.values()].find((s) => s.protocol === 'ec2query');
+        const requestId = randomUUID();
+        try {
+            if (!service) throw new AwsError('InvalidAction', `No query service for ${action}`);
+            const inner = await this.invoke(service, action, params);
+            res.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
+            res.end(
+                `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">` +
+                    `<requestId>${requestId}</requestId>${inner ?? ''}</${action}Response>`,
+            );
+        } catch (err) {
+            const error = asAwsError(err);
+            res.writeHead(error.httpStatus, { 'content-type': 'text/xml;charset=UTF-8' });
+            res.end(
+                `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlEscape(error.code)}</Code>` +
+                    `<Message>${xmlEscape(error.message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`,
+            );
+        }
+    }
+
+    private async invoke(service: EmulatedService, action: string, input: any): Promise<unknown> {
+        const record: CallRecord = { service: service.name, action, atMs: this.clock.now() };
+        this.calls.push(record);
+        try {
+            const fault = this.faults.apply(service.name, action);
+            if (fault.latencySeconds) this.clock.advance(fault.latencySeconds);
+            if (fault.error) throw fault.error;
+            this.settle();
+            return await service.handle(action, input);
+        } catch (err) {
+            record.error = asAwsError(err).code;
+            throw err;
+        }
+    }
+}
+
+function asAwsError(err: unknown): AwsError {
+    if (err instanceof AwsError) return err;
+    return new AwsError('InternalFailure', `Emulator failure: ${(err as Error)?.stack ?? err}`, 500);
+}
+
+export function xmlEscape(value: string): string {
+    return value.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        req.on('error', reject);
+    });
+}

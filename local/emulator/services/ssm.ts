@@ -1,0 +1,366 @@
+import { randomUUID } from 'crypto';
+import { AwsError } from '../errors';
+import { EmulatedService, ServiceContext, ServiceFactory } from '../server';
+import { CommandInvocation, CommandStatus } from '../state';
+
+/**
+ * Systems Manager Run Command, for `AWS-RunShellScript` on managed EC2 instances (JSON 1.1, `AmazonSSM`).
+ *
+ * Scripts really run: the instance emulation (local/instance) provides the runner. What callers see follows
+ * the service: an invocation is unknown (`InvocationDoesNotExist`) for a moment after SendCommand, then
+ * InProgress until the script has ended and at least `commandMinimumSeconds` have passed, then
+ * Success / Failed / TimedOut with the first 24,000 characters of each output stream.
+ */
+export interface ScriptRunRequest {
+    emulatorUrl: string;
+    instanceId: string;
+    commands: string[];
+    timeoutSeconds: number;
+}
+
+export interface ScriptRunResult {
+    exitCode: number;
+    stdout: string;
+    stderr: string;
+    timedOut?: boolean;
+}
+
+export type ScriptRunner = (request: ScriptRunRequest) => Promise<ScriptRunResult>;
+
+const runShellScriptDocument = 'AWS-RunShellScript';
+const runShellScriptPlugin = 'aws:runShellScript';
+/** GetCommandInvocation returns at most this much of each stream (the rest goes to S3 when configured). */
+export const invocationOutputLimitChars = 24000;
+/** ListCommandInvocations with Details returns at most this much plugin output. */
+const pluginOutputLimitChars = 2500;
+const defaultExecutionTimeoutSeconds = 3600;
+const maxExecutionTimeoutSeconds = 172800;
+const maxInstancesPerCommand = 50;
+const instanceIdPattern = /^(i|mi)-[0-9a-f]{8,17}$/;
+const commandIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const runShellScriptParameters = ['commands', 'executionTimeout', 'workingDirectory'];
+
+export class SsmService implements EmulatedService {
+    readonly name = 'ssm';
+    readonly targetPrefix = 'AmazonSSM';
+    readonly protocol = 'json1.1' as const;
+    private runner?: ScriptRunner;
+    private readonly running = new Map<string, Promise<void>>();
+
+    constructor(private readonly ctx: ServiceContext) {}
+
+    /** Installed by the instance emulation; without it commands fail on the instance. */
+    useScriptRunner(runner: ScriptRunner): void {
+        this.runner = runner;
+    }
+
+    /** Resolves when every script of the command has ended (or at once for an unknown command). */
+    async whenFinished(commandId: string): Promise<void> {
+        await this.running.get(commandId);
+    }
+
+    /** Resolves when every script started so far has ended. */
+    async whenAllFinished(): Promise<void> {
+        await Promise.all([...this.running.values()]);
+    }
+
+    handle(action: string, input: any): unknown {
+        switch (action) {
+            case 'SendCommand':
+                return this.sendCommand(input);
+            case 'GetCommandInvocation':
+                return this.getCommandInvocation(input);
+            case 'ListCommandInvocations':
+                return this.listCommandInvocations(input);
+            case 'DescribeInstanceInformation':
+                return this.describeInstanceInformation(input);
+            default:
+                throw new AwsError('UnknownOperationException', `The emulated SSM service does not implement ${action}`);
+        }
+    }
+
+    private sendCommand(input: any): unknown {
+        const instanceIds = this.validInstanceIds(input.InstanceIds, input.Targets);
+        if (input.DocumentName !== runShellScriptDocument) {
+            throw new AwsError('InvalidDocument', `Document ${input.DocumentName ?? ''} does not exist in your account or is not supported here`);
+        }
+        const parameters = validParameters(input.Parameters);
+        const executionTimeoutSeconds = Number(parameters.executionTimeout?.[0] ?? defaultExecutionTimeoutSeconds);
+        const deliveryTimeoutSeconds = input.TimeoutSeconds;
+        if (deliveryTimeoutSeconds !== undefined && !(Number.isInteger(deliveryTimeoutSeconds) && deliveryTimeoutSeconds >= 30 && deliveryTimeoutSeconds <= 2592000)) {
+            throw validationError("Value at 'timeoutSeconds' failed to satisfy constraint: Member must have value between 30 and 2592000");
+        }
+        const commandId = randomUUID();
+        const nowMs = this.ctx.clock.now();
+        const invocations = instanceIds.map(
+            (instanceId): CommandInvocation => ({
+                commandId,
+                instanceId,
+                documentName: runShellScriptDocument,
+                commands: [...parameters.commands],
+                parameters,
+                comment: input.Comment,
+                status: 'Pending',
+                requestedAtMs: nowMs,
+                visibleAtMs: nowMs + this.ctx.durations.commandVisibleAfterSeconds * 1000,
+                earliestDoneAtMs: nowMs + this.ctx.durations.commandMinimumSeconds * 1000,
+                stdout: '',
+                stderr: '',
+                finished: false,
+                timeoutSeconds: executionTimeoutSeconds,
+            }),
+        );
+        this.ctx.state.commands.set(commandId, invocations);
+        this.running.set(commandId, Promise.all(invocations.map((invocation) => this.execute(invocation))).then(() => undefined));
+        return {
+            Command: {
+                CommandId: commandId,
+                DocumentName: runShellScriptDocument,
+                DocumentVersion: '$DEFAULT',
+                Comment: input.Comment ?? '',
+                ExpiresAfter: (nowMs + (input.TimeoutSeconds ?? 3600) * 1000) / 1000,
+                Parameters: parameters,
+                InstanceIds: instanceIds,
+                Targets: [],
+                RequestedDateTime: nowMs / 1000,
+                Status: 'Pending',
+                StatusDetails: 'Pending',
+                MaxConcurrency: '50',
+                MaxErrors: '0',
+                TargetCount: instanceIds.length,
+                CompletedCount: 0,
+                ErrorCount: 0,
+                DeliveryTimedOutCount: 0,
+                TimeoutSeconds: input.TimeoutSeconds ?? 3600,
+            },
+        };
+    }
+
+    private validInstanceIds(instanceIds: unknown, targets: unknown): string[] {
+        if (targets !== undefined) throw new AwsError('ValidationException', 'The emulated SSM service accepts InstanceIds, not Targets');
+        if (!Array.isArray(instanceIds) || instanceIds.length === 0) {
+            throw new AwsError('ValidationException', 'Either InstanceIds or Targets must be specified');
+        }
+        if (instanceIds.length > maxInstancesPerCommand) {
+            throw validationError(
+                `Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to ${maxInstancesPerCommand}`,
+            );
+        }
+        if (new Set(instanceIds).size !== instanceIds.length) throw new AwsError('DuplicateInstanceId', 'Instance IDs must be unique');
+        const unusable = instanceIds.filter((id) => {
+            const instance = typeof id === 'string' && instanceIdPattern.test(id) ? this.ctx.state.instances.get(id) : undefined;
+            return !instance || instance.state !== 'running' || !instance.ssmManaged;
+        });
+        if (unusable.length > 0) {
+            throw new AwsError('InvalidInstanceId', `Instances [[${unusable.join(', ')}]] not in a valid state for account ${this.ctx.state.accountId}`);
+        }
+        return instanceIds as string[];
+    }
+
+    private async execute(invocation: CommandInvocation): Promise<void> {
+        invocation.status = 'InProgress';
+        let result: ScriptRunResult;
+        if (!this.runner) {
+            result = { exitCode: 1, stdout: '', stderr: 'The emulated instance cannot run scripts: installInstanceEmulation(emulator) was not called\n' };
+        } else {
+            try {
+                result = await this.runner({
+                    emulatorUrl: this.ctx.endpoint(),
+                    instanceId: invocation.instanceId,
+                    commands: invocation.commands,
+                    timeoutSeconds: invocation.timeoutSeconds,
+                });
+            } catch (err) {
+                result = { exitCode: 1, stdout: '', stderr: `The emulated instance failed to run the script: ${(err as Error)?.message ?? err}\n` };
+            }
+        }
+        invocation.exitCode = result.exitCode;
+        invocation.stdout = result.stdout;
+        invocation.timedOut = result.timedOut === true;
+        // The agent appends its own line to the script's stderr when the script fails.
+        invocation.stderr = result.timedOut
+            ? `${result.stderr}failed to run commands: command execution timed out\n`
+            : result.exitCode !== 0
+              ? `${result.stderr}failed to run commands: exit status ${result.exitCode}\n`
+              : result.stderr;
+        invocation.status = result.timedOut ? 'TimedOut' : result.exitCode === 0 ? 'Success' : 'Failed';
+        invocation.finishedAtMs = this.ctx.clock.now();
+        invocation.finished = true;
+    }
+
+    private getCommandInvocation(input: any): unknown {
+        const commandId = validCommandId(input.CommandId);
+        if (typeof input.InstanceId !== 'string' || !instanceIdPattern.test(input.InstanceId)) {
+            throw new AwsError('InvalidInstanceId', `Instance id ${input.InstanceId ?? ''} is not valid`);
+        }
+        if (input.PluginName !== undefined && input.PluginName !== runShellScriptPlugin) {
+            throw new AwsError('InvalidPluginName', `Plugin ${input.PluginName} is not part of the document`);
+        }
+        const invocation = this.ctx.state.commands.get(commandId)?.find((i) => i.instanceId === input.InstanceId);
+        const nowMs = this.ctx.clock.now();
+        // Right after SendCommand the invocation is not known yet; callers are expected to retry.
+        if (!invocation || nowMs < invocation.visibleAtMs) throw new AwsError('InvocationDoesNotExist', '');
+        const view = observed(invocation, nowMs);
+        return {
+            CommandId: invocation.commandId,
+            InstanceId: invocation.instanceId,
+            Comment: invocation.comment ?? '',
+            DocumentName: invocation.documentName,
+            DocumentVersion: '$DEFAULT',
+            PluginName: runShellScriptPlugin,
+            ResponseCode: view.done ? (invocation.exitCode ?? -1) : -1,
+            ExecutionStartDateTime: new Date(invocation.requestedAtMs).toISOString(),
+            ExecutionElapsedTime: view.done ? elapsed(view.endMs - invocation.requestedAtMs) : '',
+            ExecutionEndDateTime: view.done ? new Date(view.endMs).toISOString() : '',
+            Status: view.status,
+            StatusDetails: statusDetails(view.status),
+            StandardOutputContent: view.done ? invocation.stdout.slice(0, invocationOutputLimitChars) : '',
+            StandardOutputUrl: '',
+            StandardErrorContent: view.done ? invocation.stderr.slice(0, invocationOutputLimitChars) : '',
+            StandardErrorUrl: '',
+            CloudWatchOutputConfig: { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
+        };
+    }
+
+    private listCommandInvocations(input: any): unknown {
+        const commandId = input.CommandId === undefined ? undefined : validCommandId(input.CommandId);
+        const nowMs = this.ctx.clock.now();
+        const entries = [...this.ctx.state.commands.entries()]
+            .filter(([id]) => commandId === undefined || id === commandId)
+            .flatMap(([, invocations]) => invocations)
+            .filter((i) => input.InstanceId === undefined || i.instanceId === input.InstanceId)
+            .filter((i) => nowMs >= i.visibleAtMs);
+        return {
+            CommandInvocations: entries.map((invocation) => {
+                const view = observed(invocation, nowMs);
+                return {
+                    CommandId: invocation.commandId,
+                    InstanceId: invocation.instanceId,
+                    InstanceName: '',
+                    Comment: invocation.comment ?? '',
+                    DocumentName: invocation.documentName,
+                    DocumentVersion: '$DEFAULT',
+                    RequestedDateTime: invocation.requestedAtMs / 1000,
+                    Status: view.status,
+                    StatusDetails: statusDetails(view.status),
+                    StandardOutputUrl: '',
+                    StandardErrorUrl: '',
+                    CommandPlugins: input.Details
+                        ? [
+                              {
+                                  Name: runShellScriptPlugin,
+                                  Status: view.status,
+                                  StatusDetails: statusDetails(view.status),
+                                  ResponseCode: view.done ? (invocation.exitCode ?? -1) : -1,
+                                  ResponseStartDateTime: invocation.requestedAtMs / 1000,
+                                  ...(view.done ? { ResponseFinishDateTime: view.endMs / 1000 } : {}),
+                                  Output: view.done ? (invocation.stdout + invocation.stderr).slice(0, pluginOutputLimitChars) : '',
+                              },
+                          ]
+                        : [],
+                };
+            }),
+        };
+    }
+
+    private describeInstanceInformation(input: any): unknown {
+        const wanted = new Set<string>();
+        let filtered = false;
+        for (const filter of input.InstanceInformationFilterList ?? []) {
+            if (filter.key !== 'InstanceIds') {
+                throw new AwsError('InvalidInstanceInformationFilterValue', `The emulated SSM service filters only by InstanceIds, not ${filter.key}`);
+            }
+            filtered = true;
+            for (const id of filter.valueSet ?? []) wanted.add(id);
+        }
+        for (const filter of input.Filters ?? []) {
+            if (filter.Key !== 'InstanceIds') throw new AwsError('InvalidFilterKey', `The emulated SSM service filters only by InstanceIds, not ${filter.Key}`);
+            filtered = true;
+            for (const id of filter.Values ?? []) wanted.add(id);
+        }
+        const nowSeconds = this.ctx.clock.now() / 1000;
+        // Only instances whose agent has registered appear at all; an unmanaged instance is simply absent.
+        const managed = [...this.ctx.state.instances.values()].filter(
+            (i) => i.ssmManaged && i.state !== 'terminated' && (!filtered || wanted.has(i.instanceId)),
+        );
+        return {
+            InstanceInformationList: managed.map((instance) => ({
+                InstanceId: instance.instanceId,
+                PingStatus: instance.state === 'running' ? 'Online' : 'ConnectionLost',
+                LastPingDateTime: nowSeconds,
+                AgentVersion: '3.3.0.0',
+                IsLatestVersion: true,
+                PlatformType: 'Linux',
+                PlatformName: 'Amazon Linux',
+                PlatformVersion: '2023',
+                ResourceType: 'EC2Instance',
+                ComputerName: `ip-${instance.instanceId}.ec2.internal`,
+            })),
+        };
+    }
+}
+
+export const ssmService: ServiceFactory = (ctx) => new SsmService(ctx);
+
+function validParameters(parameters: unknown): Record<string, string[]> & { commands: string[] } {
+    if (parameters === null || typeof parameters !== 'object') throw new AwsError('InvalidParameters', 'Parameter "commands" is required.');
+    const entries = parameters as Record<string, unknown>;
+    for (const [name, value] of Object.entries(entries)) {
+        if (!runShellScriptParameters.includes(name)) {
+            throw new AwsError('InvalidParameters', `Parameter "${name}" is not defined in the document ${runShellScriptDocument}.`);
+        }
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+            throw new AwsError('InvalidParameters', `Parameter "${name}" must be a list of strings.`);
+        }
+    }
+    if (!Array.isArray(entries.commands) || entries.commands.length === 0) throw new AwsError('InvalidParameters', 'Parameter "commands" is required.');
+    if (entries.workingDirectory !== undefined) {
+        // The emulated instance has no fixed file system layout to change into.
+        throw new AwsError('InvalidParameters', 'The emulated instance does not support workingDirectory');
+    }
+    if (entries.executionTimeout !== undefined) {
+        const seconds = Number((entries.executionTimeout as string[])[0]);
+        if (!Number.isInteger(seconds) || seconds < 1 || seconds > maxExecutionTimeoutSeconds) {
+            throw new AwsError('InvalidParameters', `Parameter "executionTimeout" must be a whole number of seconds from 1 to ${maxExecutionTimeoutSeconds}.`);
+        }
+    }
+    return entries as Record<string, string[]> & { commands: string[] };
+}
+
+function validationError(constraint: string): AwsError {
+    return new AwsError('ValidationException', `1 validation error detected: ${constraint}`);
+}
+
+function validCommandId(commandId: unknown): string {
+    if (typeof commandId !== 'string' || !commandIdPattern.test(commandId)) {
+        throw new AwsError('InvalidCommandId', `Command ID ${String(commandId ?? '')} is not valid`);
+    }
+    return commandId;
+}
+
+interface ObservedInvocation {
+    status: CommandStatus;
+    done: boolean;
+    /** When the invocation reads as ended: not before the minimum run time. */
+    endMs: number;
+}
+
+function observed(invocation: CommandInvocation, nowMs: number): ObservedInvocation {
+    const endMs = Math.max(invocation.finishedAtMs ?? nowMs, invocation.earliestDoneAtMs);
+    if (!invocation.finished || nowMs < invocation.earliestDoneAtMs) return { status: 'InProgress', done: false, endMs };
+    return { status: invocation.status, done: true, endMs };
+}
+
+function statusDetails(status: CommandStatus): string {
+    switch (status) {
+        case 'TimedOut':
+            return 'ExecutionTimedOut';
+        default:
+            return status;
+    }
+}
+
+/** ISO 8601 duration, the format of ExecutionElapsedTime. */
+function elapsed(ms: number): string {
+    return `PT${(Math.max(0, ms) / 1000).toFixed(3)}S`;
+}

@@ -1,0 +1,274 @@
+/**
+ * The emulated account: everything the services hold, in one place, so that services that touch each other
+ * (the CloudHSM CLI on an instance acts on clusters; SSM runs scripts on EC2 instances) share one truth
+ * and a test can look at what was left behind.
+ */
+
+export type ClusterState =
+    | 'CREATE_IN_PROGRESS'
+    | 'UNINITIALIZED'
+    | 'INITIALIZE_IN_PROGRESS'
+    | 'INITIALIZED'
+    | 'ACTIVE'
+    | 'UPDATE_IN_PROGRESS'
+    | 'MODIFY_IN_PROGRESS'
+    | 'ROLLBACK_IN_PROGRESS'
+    | 'DELETE_IN_PROGRESS'
+    | 'DELETED'
+    | 'DEGRADED';
+
+export type HsmState = 'CREATE_IN_PROGRESS' | 'ACTIVE' | 'DEGRADED' | 'DELETE_IN_PROGRESS' | 'DELETED';
+
+export type BackupState = 'CREATE_IN_PROGRESS' | 'READY' | 'DELETED' | 'PENDING_DELETION';
+
+export interface HsmUser {
+    username: string;
+    role: 'admin' | 'crypto-user' | 'unactivated-admin';
+    password?: string;
+    /** The HSMs that hold this user; replication is best effort, so a user can be missing on one HSM. */
+    hsmIds: string[];
+    failedLogins: number;
+    locked: boolean;
+}
+
+export interface Hsm {
+    hsmId: string;
+    clusterId: string;
+    availabilityZone: string;
+    subnetId: string;
+    eniId: string;
+    eniIp: string;
+    state: HsmState;
+    stateMessage: string;
+}
+
+export interface ClusterPki {
+    /** PEM of the CSR the cluster publishes while UNINITIALIZED. */
+    csrPem: string;
+    /** The public key (SPKI PEM) of the key the cluster holds; a signed certificate must be for it. */
+    publicKeyPem: string;
+    clusterCertificatePem?: string;
+    trustAnchorPem?: string;
+}
+
+export interface Cluster {
+    clusterId: string;
+    state: ClusterState;
+    stateMessage: string;
+    hsmType: string;
+    mode: 'FIPS' | 'NON_FIPS';
+    networkType: 'IPV4' | 'DUALSTACK';
+    subnetMapping: Record<string, string>;
+    vpcId: string;
+    securityGroup: string;
+    createTimestamp: number;
+    backupRetentionDays: number;
+    sourceBackupId?: string;
+    tags: Record<string, string>;
+    hsms: Hsm[];
+    /** Key material and certificates; created with the first HSM of a new cluster. */
+    pki?: ClusterPki;
+    users: HsmUser[];
+    /** Backup lineage (see Backup.lineage); absent for a cluster that was not restored, whose lineage is its own ID. */
+    lineage?: string;
+}
+
+export interface Backup {
+    backupId: string;
+    clusterId: string;
+    state: BackupState;
+    createTimestamp: number;
+    hsmType: string;
+    mode: 'FIPS' | 'NON_FIPS';
+    neverExpires: boolean;
+    tags: Record<string, string>;
+    /** What a cluster restored from this backup starts with. */
+    users: Array<Omit<HsmUser, 'hsmIds'>>;
+    trustAnchorPem?: string;
+    clusterCertificatePem?: string;
+    sourceBackupId?: string;
+    /** The backup lineage: the ID of the first cluster whose backups this one descends from. */
+    lineage: string;
+    /** Epoch seconds at which a backup in PENDING_DELETION is purged (AWS keeps it restorable for 7 days). */
+    deleteTimestamp?: number;
+    /** The cluster's key, which a backup carries so that a restored cluster keeps its certificate. */
+    clusterPublicKeyPem?: string;
+    clusterCsrPem?: string;
+}
+
+export interface SecretVersion {
+    /** The ClientRequestToken that created the version. */
+    versionId: string;
+    secretString?: string;
+    /** SecretBinary as the JSON protocol carries it (base64). */
+    secretBinaryBase64?: string;
+    stages: string[];
+    /** Emulated epoch milliseconds. */
+    createdDate: number;
+}
+
+export interface Secret {
+    arn: string;
+    name: string;
+    description?: string;
+    kmsKeyId?: string;
+    tags: Array<{ Key: string; Value: string }>;
+    versions: SecretVersion[];
+    /** Emulated epoch milliseconds, as are `lastChangedDate` and `deletedDate`. */
+    createdDate: number;
+    lastChangedDate?: number;
+    deletedDate?: number;
+    /** Emulated time at which a secret scheduled for deletion is purged. */
+    purgeAtMs?: number;
+}
+
+export interface Vpc {
+    vpcId: string;
+    cidr?: string;
+    /** Only a default VPC forgives revoking a rule that does not exist. */
+    isDefault?: boolean;
+}
+
+export interface Subnet {
+    subnetId: string;
+    vpcId: string;
+    availabilityZone: string;
+    cidr: string;
+}
+
+export interface IngressRule {
+    /** Lower-case name (`tcp`, `udp`, `icmp`) or `-1` for all traffic, whose ports are -1. */
+    protocol: string;
+    fromPort: number;
+    toPort: number;
+    sourceGroupId: string;
+    /** `sgr-…`; assigned by the EC2 service when absent. */
+    ruleId?: string;
+    description?: string;
+}
+
+export interface SecurityGroup {
+    groupId: string;
+    vpcId: string;
+    groupName?: string;
+    description: string;
+    ingress: IngressRule[];
+}
+
+export interface Instance {
+    instanceId: string;
+    subnetId: string;
+    vpcId: string;
+    securityGroupIds: string[];
+    state: 'pending' | 'running' | 'stopped' | 'terminated';
+    /** Registered with SSM (agent running, instance profile allows it). */
+    ssmManaged: boolean;
+    /** The CloudHSM CLI's view on the instance: written by configure-cli, read by cloudhsm-cli. */
+    cli: { configuredClusterId?: string; configuredHsmIp?: string; caCertificatePem?: string };
+    privateIpAddress?: string;
+    instanceType?: string;
+    /** Emulated epoch milliseconds. */
+    launchTimeMs?: number;
+    iamInstanceProfileArn?: string;
+    tags?: Array<{ Key: string; Value: string }>;
+}
+
+export type CommandStatus = 'Pending' | 'InProgress' | 'Delayed' | 'Success' | 'Cancelled' | 'TimedOut' | 'Failed';
+
+export interface CommandInvocation {
+    commandId: string;
+    instanceId: string;
+    documentName: string;
+    commands: string[];
+    /** What the agent reports; GetCommandInvocation shows InProgress until `earliestDoneAtMs` regardless. */
+    status: CommandStatus;
+    requestedAtMs: number;
+    /** Emulated time from which GetCommandInvocation sees the invocation at all. */
+    visibleAtMs: number;
+    /** Emulated time before which the command reads InProgress even if the script is done. */
+    earliestDoneAtMs: number;
+    exitCode?: number;
+    stdout: string;
+    stderr: string;
+    /** Set when the script process has ended. */
+    finished: boolean;
+    timeoutSeconds: number;
+    /** The document parameters as sent (`commands`, `executionTimeout`, …). */
+    parameters?: Record<string, string[]>;
+    comment?: string;
+    /** Emulated time at which the script process ended. */
+    finishedAtMs?: number;
+    /** The script ran past its execution timeout and was killed. */
+    timedOut?: boolean;
+}
+
+export interface LogEvent {
+    group: string;
+    stream: string;
+    /** Epoch milliseconds, as CloudWatch Logs carries them. */
+    timestamp: number;
+    message: string;
+    ingestionTimeMs?: number;
+}
+
+export interface LogStreamInfo {
+    creationTimeMs: number;
+    /** Counts accepted PutLogEvents batches; the next sequence token is derived from it. */
+    batchesAccepted: number;
+}
+
+/** What CloudWatch Logs knows about a group besides its events (which live in `logGroups`). */
+export interface LogGroupInfo {
+    creationTimeMs: number;
+    retentionInDays?: number;
+    tags: Record<string, string>;
+    streams: Map<string, LogStreamInfo>;
+}
+
+export interface MetricDatum {
+    namespace: string;
+    name: string;
+    /** One value; a datum sent as Values/Counts becomes one entry per value with its count. */
+    value: number;
+    count?: number;
+    unit?: string;
+    dimensions?: Array<{ Name: string; Value: string }>;
+    /** Epoch milliseconds of the datum's Timestamp, or of its arrival when it had none. */
+    timestampMs?: number;
+}
+
+export interface EmulatorState {
+    accountId: string;
+    region: string;
+    clusters: Map<string, Cluster>;
+    backups: Map<string, Backup>;
+    /** By secret name: a name belongs to one secret at a time, including while it is scheduled for deletion. */
+    secrets: Map<string, Secret>;
+    vpcs: Map<string, Vpc>;
+    subnets: Map<string, Subnet>;
+    securityGroups: Map<string, SecurityGroup>;
+    instances: Map<string, Instance>;
+    commands: Map<string, CommandInvocation[]>;
+    /** Events by group, then stream. */
+    logGroups: Map<string, Map<string, LogEvent[]>>;
+    logGroupInfo: Map<string, LogGroupInfo>;
+    metrics: MetricDatum[];
+}
+
+export function emptyState(accountId: string, region: string): EmulatorState {
+    return {
+        accountId,
+        region,
+        clusters: new Map(),
+        backups: new Map(),
+        secrets: new Map(),
+        vpcs: new Map(),
+        subnets: new Map(),
+        securityGroups: new Map(),
+        instances: new Map(),
+        commands: new Map(),
+        logGroups: new Map(),
+        logGroupInfo: new Map(),
+        metrics: [],
+    };
+}

@@ -1,0 +1,245 @@
+import { SharedClock } from '../clock';
+import { Emulator } from '../emulator/server';
+import { cloudHsmService } from '../emulator/services/cloudhsm';
+import { Cluster } from '../emulator/state';
+import { InstanceEmulation, installInstanceEmulation } from './cli';
+import { runScript } from './runner';
+import { addCluster, addManagementInstance, fakeCertificatePem } from './test-account';
+
+/** The CloudHSM client tools on the instance, run through real scripts, in the ways they refuse to work. */
+describe('configure-cli and cloudhsm-cli on the management instance', () => {
+    const instanceId = 'i-0123456789abcdef0';
+    const adminPassword = 'Adm1n-Pa55word!';
+    let emulator: Emulator;
+    let emulation: InstanceEmulation;
+
+    beforeEach(async () => {
+        emulator = new Emulator({ clock: new SharedClock(), services: [] });
+        await emulator.start();
+        emulation = installInstanceEmulation(emulator);
+        addManagementInstance(emulator.state, { instanceId });
+    });
+
+    afterEach(async () => {
+        await emulator.stop();
+    });
+
+    const run = (commands: string[]) =>
+        runScript({ emulatorUrl: emulator.endpoint, instanceId, commands, timeoutSeconds: 30, files: emulation.instanceFiles(instanceId) });
+
+    const placeCertificate = (pem: string) => ['cat > "$CLOUDHSM_HOME/etc/customerCA.crt" <<\'PEM\'', ...pem.trim().split('\n'), 'PEM'];
+    const cli = '"$CLOUDHSM_HOME/bin/cloudhsm-cli"';
+    const asAdmin = (password: string) => `CLOUDHSM_ROLE=admin CLOUDHSM_PIN="admin:${password}"`;
+
+    /** An ACTIVE cluster whose admin has `adminPassword`, with the instance configured and the certificate placed. */
+    const activeCluster = async (): Promise<Cluster> => {
+        const cluster = addCluster(emulator.state);
+        const setup = await run([
+            ...placeCertificate(cluster.pki!.trustAnchorPem!),
+            '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10',
+            `printf '%s\\n' '${adminPassword}' | ${cli} cluster activate`,
+        ]);
+        expect(setup.exitCode).toBe(0);
+        return cluster;
+    };
+
+    describe('connecting', () => {
+        it('refuses to work before configure-cli has written an HSM address', async () => {
+            const cluster = addCluster(emulator.state);
+
+            const result = await run([...placeCertificate(cluster.pki!.trustAnchorPem!), `printf 'Passw0rd!\\n' | ${cli} cluster activate`]);
+
+            expect(result.exitCode).toBe(1);
+            expect(JSON.parse(result.stdout)).toEqual({ error_code: 1, data: expect.stringContaining('No HSM is configured') });
+            expect(cluster.state).toBe('INITIALIZED');
+        });
+
+        it('fails the TLS handshake when customerCA.crt is missing or is not the cluster trust anchor', async () => {
+            const cluster = addCluster(emulator.state);
+
+            const missing = await run(['"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10', `printf 'Passw0rd!\\n' | ${cli} cluster activate`]);
+            const wrong = await run([
+                ...placeCertificate(fakeCertificatePem()),
+                '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10',
+                `printf 'Passw0rd!\\n' | ${cli} cluster activate`,
+            ]);
+
+            expect(missing.exitCode).toBe(1);
+            expect(missing.stdout).toContain('unable to read the CA certificate /opt/cloudhsm/etc/customerCA.crt');
+            expect(wrong.exitCode).toBe(1);
+            expect(wrong.stdout).toContain('TLS handshake failed');
+            expect(cluster.state).toBe('INITIALIZED');
+        });
+
+        it("times out when the cluster's security group does not admit the instance", async () => {
+            const cluster = addCluster(emulator.state, { allowInstance: false });
+
+            const result = await run([
+                ...placeCertificate(cluster.pki!.trustAnchorPem!),
+                '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10',
+                `printf 'Passw0rd!\\n' | ${cli} cluster activate`,
+            ]);
+
+            expect(result.exitCode).toBe(1);
+            expect(result.stdout).toContain('10.0.1.10:2223: connection timed out');
+        });
+
+        it('accepts any address in configure-cli -a, but cloudhsm-cli cannot reach one that is no HSM', async () => {
+            const cluster = addCluster(emulator.state);
+
+            const result = await run([
+                ...placeCertificate(cluster.pki!.trustAnchorPem!),
+                '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.7.7 && echo configured',
+                `${cli} user list`,
+            ]);
+
+            expect(result.stdout).toMatch(/^configured\n/);
+            expect(result.stdout).toContain('Failed to connect to the HSM at 10.0.7.7:2223');
+            expect(result.exitCode).toBe(1);
+        });
+
+        it('looks the cluster up with configure-cli --cluster-id, and rejects an unknown cluster', async () => {
+            const cluster = addCluster(emulator.state);
+
+            const unknown = await run(['"$CLOUDHSM_HOME/bin/configure-cli" --cluster-id cluster-unknown0000']);
+            const known = await run([
+                'set -e',
+                ...placeCertificate(cluster.pki!.trustAnchorPem!),
+                `"$CLOUDHSM_HOME/bin/configure-cli" --cluster-id ${cluster.clusterId} --region us-east-1`,
+                `printf '%s\\n' '${adminPassword}' | ${cli} cluster activate`,
+            ]);
+
+            expect(unknown.exitCode).toBe(1);
+            expect(unknown.stderr).toContain('CloudHsmResourceNotFoundException');
+            expect(known.stderr).toBe('');
+            expect(known.exitCode).toBe(0);
+            expect(cluster.state).toBe('ACTIVE');
+        });
+
+        it('rejects options the real tools do not have', async () => {
+            const result = await run(['"$CLOUDHSM_HOME/bin/configure-cli" --hsm-ip 10.0.1.10', 'echo "exit $?"', `${cli} cluster explode`]);
+
+            expect(result.stderr).toContain("error: unexpected argument '--hsm-ip' found");
+            expect(result.stdout).toBe('exit 1\n');
+            expect(result.stderr).toContain("error: unrecognized subcommand 'cluster explode'");
+            expect(result.exitCode).toBe(1);
+        });
+    });
+
+    describe('activating', () => {
+        it('needs a password of 8 to 32 characters, and the confirmation to match', async () => {
+            const cluster = addCluster(emulator.state);
+            const setup = [...placeCertificate(cluster.pki!.trustAnchorPem!), '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10'];
+
+            const short = await run([...setup, `printf 'short\\n' | ${cli} cluster activate`]);
+            const mismatch = await run([...setup, `printf 'Passw0rd-one\\nPassw0rd-two\\n' | ${cli} cluster activate`]);
+            const none = await run([...setup, `${cli} cluster activate`]);
+
+            expect(short.stdout).toContain('must be 8 to 32 characters');
+            expect(mismatch.stdout).toContain('Passwords do not match');
+            expect(none.stdout).toContain('No password given');
+            expect([short.exitCode, mismatch.exitCode, none.exitCode]).toEqual([1, 1, 1]);
+            expect(cluster.state).toBe('INITIALIZED');
+            expect(cluster.users.filter((u) => u.password !== undefined)).toEqual([]);
+        });
+
+        it('shows the built-in admin as unactivated-admin before activation and refuses a second activation', async () => {
+            const cluster = addCluster(emulator.state);
+            const before = await run([...placeCertificate(cluster.pki!.trustAnchorPem!), '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10', `${cli} user list`]);
+            expect(JSON.parse(before.stdout).data.users[0]).toMatchObject({ username: 'admin', role: 'unactivated-admin', 'cluster-coverage': 'full' });
+
+            await run([`printf '%s\\n' '${adminPassword}' | ${cli} cluster activate`]);
+            const again = await run([`printf 'Other-Passw0rd\\n' | ${cli} cluster activate`]);
+
+            expect(cluster.state).toBe('ACTIVE');
+            expect(again.exitCode).toBe(1);
+            expect(again.stdout).toContain('already activated');
+            expect(cluster.users.find((u) => u.username === 'admin')!.password).toBe(adminPassword);
+        });
+        it('tells the CloudHSM service about the change, which starts a backup holding the activated admin', async () => {
+            const withCloudHsm = new Emulator({ clock: new SharedClock(), services: [cloudHsmService] });
+            await withCloudHsm.start();
+            const emulationWithCloudHsm = installInstanceEmulation(withCloudHsm);
+            addManagementInstance(withCloudHsm.state, { instanceId });
+            const cluster = addCluster(withCloudHsm.state);
+            try {
+                const result = await runScript({
+                    emulatorUrl: withCloudHsm.endpoint,
+                    instanceId,
+                    timeoutSeconds: 30,
+                    files: emulationWithCloudHsm.instanceFiles(instanceId),
+                    commands: [
+                        ...placeCertificate(cluster.pki!.trustAnchorPem!),
+                        '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10',
+                        `printf '%s\\n' '${adminPassword}' | ${cli} cluster activate`,
+                    ],
+                });
+
+                expect(result.exitCode).toBe(0);
+                const backups = [...withCloudHsm.state.backups.values()].filter((b) => b.clusterId === cluster.clusterId);
+                expect(backups).toHaveLength(1);
+                expect(backups[0].users).toEqual([expect.objectContaining({ username: 'admin', role: 'admin', password: adminPassword })]);
+            } finally {
+                await withCloudHsm.stop();
+            }
+        });
+    });
+
+    describe('managing users', () => {
+        it('locks a user after five failed logins; the right password then fails too, until an admin resets it', async () => {
+            const cluster = await activeCluster();
+            await run([`printf 'Crypt0-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user create --username app --role crypto-user`]);
+            const app = cluster.users.find((u) => u.username === 'app')!;
+            const asApp = (password: string) =>
+                `printf 'New-Pa55word\\n' | CLOUDHSM_ROLE=crypto-user CLOUDHSM_PIN="app:${password}" ${cli} user change-password --username app --role crypto-user`;
+
+            for (let attempt = 1; attempt <= 4; attempt++) {
+                const result = await run([asApp('wrong-password')]);
+                expect(result.stdout).toContain('incorrect password');
+                expect(app).toMatchObject({ failedLogins: attempt, locked: false });
+            }
+            await run([asApp('wrong-password')]);
+            expect(app).toMatchObject({ failedLogins: 5, locked: true });
+            const rightButLocked = await run([asApp('Crypt0-Pa55word')]);
+            expect(rightButLocked.exitCode).toBe(1);
+            expect(rightButLocked.stdout).toContain('locked out');
+            expect(app.password).toBe('Crypt0-Pa55word');
+
+            const reset = await run([`printf 'Reset-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user change-password --username app --role crypto-user`]);
+            expect(reset.exitCode).toBe(0);
+            expect(app).toMatchObject({ password: 'Reset-Pa55word', failedLogins: 0, locked: false });
+        });
+
+        it('requires the single-command credentials, and an admin for user management', async () => {
+            const cluster = await activeCluster();
+            await run([`printf 'Crypt0-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user create --username app --role crypto-user`]);
+
+            const anonymous = await run([`printf 'Some-Pa55word\\n' | ${cli} user create --username eve --role crypto-user`]);
+            const byCryptoUser = await run([
+                `printf 'Some-Pa55word\\n' | CLOUDHSM_ROLE=crypto-user CLOUDHSM_PIN=app:Crypt0-Pa55word ${cli} user create --username eve --role crypto-user`,
+            ]);
+
+            expect(anonymous.stdout).toContain('requires a logged in user');
+            expect(byCryptoUser.stdout).toContain('Only an admin can create users');
+            expect(cluster.users.map((u) => u.username)).toEqual(['admin', 'app']);
+        });
+
+        it('creates users on the ACTIVE HSMs only, refuses duplicates, and deletes them', async () => {
+            const cluster = await activeCluster();
+            cluster.hsms[1].state = 'DEGRADED';
+
+            const created = await run([`printf 'Crypt0-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user create --username KmsUser --role crypto-user`]);
+            const duplicate = await run([`printf 'Crypt0-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user create --username kmsuser --role crypto-user`]);
+            const badName = await run([`printf 'Crypt0-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user create --username kms-user --role crypto-user`]);
+
+            expect(JSON.parse(created.stdout)).toEqual({ error_code: 0, data: { username: 'kmsuser', role: 'crypto-user' } });
+            expect(cluster.users.find((u) => u.username === 'kmsuser')!.hsmIds).toEqual([cluster.hsms[0].hsmId]);
+            expect(duplicate.stdout).toContain('already exists');
+            expect(badName.stdout).toContain("Invalid username 'kms-user'");
+
+            const deleted = await run([`${asAdmin(adminPassword)} ${cli} user delete --username kmsuser --role crypto-user`]);
+            expect(deleted.exitCode).toBe(0);
+            expect(cluster.users.map((u) => u.username)).toEqual(['admin']);
+        });
+    });
+});

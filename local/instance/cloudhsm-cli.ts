@@ -1,0 +1,207 @@
+import { Cluster, Hsm, HsmUser } from '../emulator/state';
+import { OptionSpec, ParsedArgs, UsageError, parseArgs } from './cli-args';
+import { HsmConnection, HsmConnectionError, connect, login } from './hsm-connection';
+import { CliResult, ToolContext, succeeded } from './tool-context';
+
+/**
+ * `cloudhsm-cli` of client SDK 5 in single command mode: `cluster activate` and the `user` commands, acting on
+ * the emulated cluster's users. Results are the CLI's JSON documents (`{"error_code": 0, "data": …}`); a
+ * failed command prints `error_code` 1 and exits non-zero.
+ */
+const passwordMinLength = 8;
+const passwordMaxLength = 32;
+const usernamePattern = /^[A-Za-z0-9_]{1,31}$/;
+const roles = ['admin', 'crypto-user'] as const;
+
+const usage = `Usage: cloudhsm-cli <COMMAND>
+
+Commands:
+  cluster activate     Activate a cluster
+  user create          Create a new user
+  user delete          Delete a user
+  user list            List the users in your cluster
+  user change-password Change a user's password
+  interactive          Start the interactive mode
+  help                 Print this message or the help of the given subcommand(s)
+`;
+
+interface Command {
+    options: OptionSpec;
+    run(ctx: ToolContext, args: ParsedArgs): CliResult;
+}
+
+const commands: Record<string, Command> = {
+    'cluster activate': { options: { values: ['--password', '--cluster-id'] }, run: activateCluster },
+    'user list': { options: { values: ['--cluster-id'] }, run: listUsers },
+    'user create': { options: { values: ['--username', '--role', '--password', '--cluster-id', '--approval'] }, run: createUser },
+    'user change-password': {
+        options: { values: ['--username', '--role', '--password', '--cluster-id', '--approval'] },
+        run: changePassword,
+    },
+    'user delete': { options: { values: ['--username', '--role', '--cluster-id', '--approval'] }, run: deleteUser },
+};
+
+export function runCloudHsmCli(ctx: ToolContext): CliResult {
+    const argv = ctx.request.argv;
+    if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+        return { stdout: usage, stderr: '', exitCode: argv.length === 0 ? 1 : 0 };
+    }
+    const command = commands[`${argv[0]} ${argv[1] ?? ''}`];
+    if (!command) return { stdout: '', stderr: `error: unrecognized subcommand '${argv.slice(0, 2).join(' ')}'\n\n${usage}`, exitCode: 1 };
+    try {
+        const args = parseArgs(argv.slice(2), command.options);
+        if (args.positionals.length > 0) throw new UsageError(`error: unexpected argument '${args.positionals[0]}' found`);
+        return command.run(ctx, args);
+    } catch (err) {
+        if (err instanceof UsageError) return { stdout: '', stderr: `${err.message}\n\n${usage}`, exitCode: 1 };
+        if (err instanceof HsmConnectionError) return commandFailed(err.message);
+        throw err;
+    }
+}
+
+function activateCluster(ctx: ToolContext, args: ParsedArgs): CliResult {
+    const connection = connect(ctx, args.values.get('--cluster-id'));
+    const { cluster, reachableHsms } = connection;
+    if (cluster.state === 'ACTIVE') return commandFailed('Cluster activation failed: the cluster is already activated');
+    if (cluster.state !== 'INITIALIZED') {
+        return commandFailed(`Cluster activation failed: the cluster is not initialized (state ${cluster.state})`);
+    }
+    const password = newPassword(ctx, args);
+    const hsmIds = activeHsmIds(reachableHsms);
+    const admin = builtInAdmin(cluster, hsmIds);
+    admin.role = 'admin';
+    admin.password = password;
+    admin.failedLogins = 0;
+    admin.locked = false;
+    admin.hsmIds = union(admin.hsmIds, hsmIds);
+    cluster.state = 'ACTIVE';
+    cluster.stateMessage = '';
+    ctx.noteClusterChanged(cluster.clusterId);
+    return commandSucceeded('Cluster activation successful');
+}
+
+function listUsers(ctx: ToolContext, args: ParsedArgs): CliResult {
+    const { cluster, reachableHsms } = connect(ctx, args.values.get('--cluster-id'));
+    const hsmIds = activeHsmIds(reachableHsms);
+    if (cluster.state === 'INITIALIZED') builtInAdmin(cluster, hsmIds);
+    const users: Array<Record<string, unknown>> = cluster.users
+        .filter((u) => u.hsmIds.some((id) => hsmIds.includes(id)))
+        .map((u) => ({
+            username: u.username,
+            role: u.role,
+            locked: String(u.locked),
+            mfa: [],
+            quorum: [],
+            'cluster-coverage': hsmIds.every((id) => u.hsmIds.includes(id)) ? 'full' : 'partial',
+        }));
+    // Every HSM carries this internal user; it is listed but can't be managed.
+    users.push({ username: 'app_user', role: 'internal(APPLIANCE_USER)', locked: 'false', mfa: [], quorum: [], 'cluster-coverage': 'full' });
+    return commandSucceeded({ users });
+}
+
+function createUser(ctx: ToolContext, args: ParsedArgs): CliResult {
+    const connection = connect(ctx, args.values.get('--cluster-id'));
+    const actor = login(ctx, connection);
+    if (actor.role !== 'admin') return commandFailed('Only an admin can create users');
+    const { username, role } = targetUser(args);
+    const password = newPassword(ctx, args);
+    const { cluster, reachableHsms } = connection;
+    if (cluster.users.some((u) => u.username === username)) return commandFailed(`User ${username} already exists`);
+    // Replication is best effort: the user lands on the HSMs that are ACTIVE now.
+    cluster.users.push({ username, role, password, hsmIds: activeHsmIds(reachableHsms), failedLogins: 0, locked: false });
+    ctx.noteClusterChanged(cluster.clusterId);
+    return commandSucceeded({ username, role });
+}
+
+function changePassword(ctx: ToolContext, args: ParsedArgs): CliResult {
+    const connection = connect(ctx, args.values.get('--cluster-id'));
+    const actor = login(ctx, connection);
+    const { username, role } = targetUser(args);
+    const isSelf = actor.username === username && actor.role === role;
+    if (actor.role !== 'admin' && !isSelf) return commandFailed('A crypto user can only change its own password');
+    const target = findUser(connection, username, role);
+    target.password = newPassword(ctx, args);
+    // An admin resetting the password is how a locked-out user gets unlocked.
+    target.failedLogins = 0;
+    target.locked = false;
+    ctx.noteClusterChanged(connection.cluster.clusterId);
+    return commandSucceeded({ username, role });
+}
+
+function deleteUser(ctx: ToolContext, args: ParsedArgs): CliResult {
+    const connection = connect(ctx, args.values.get('--cluster-id'));
+    const actor = login(ctx, connection);
+    if (actor.role !== 'admin') return commandFailed('Only an admin can delete users');
+    const { username, role } = targetUser(args);
+    if (actor.username === username && actor.role === role) return commandFailed('You cannot delete the user you are logged in as');
+    const target = findUser(connection, username, role);
+    connection.cluster.users.splice(connection.cluster.users.indexOf(target), 1);
+    ctx.noteClusterChanged(connection.cluster.clusterId);
+    return commandSucceeded({ username, role });
+}
+
+function targetUser(args: ParsedArgs): { username: string; role: (typeof roles)[number] } {
+    const username = args.values.get('--username');
+    const role = args.values.get('--role');
+    if (username === undefined) throw new UsageError("error: the following required arguments were not provided:\n  --username <USERNAME>");
+    if (role === undefined) throw new UsageError("error: the following required arguments were not provided:\n  --role <ROLE>");
+    if (!(roles as readonly string[]).includes(role)) {
+        throw new UsageError(`error: invalid value '${role}' for '--role <ROLE>'\n  [possible values: crypto-user, admin]`);
+    }
+    if (!usernamePattern.test(username)) {
+        throw new HsmConnectionError(`Invalid username '${username}': at most 31 characters, letters, digits and underscore only`);
+    }
+    return { username: username.toLowerCase(), role: role as (typeof roles)[number] };
+}
+
+function findUser(connection: HsmConnection, username: string, role: string): HsmUser {
+    const user = connection.cluster.users.find((u) => u.username === username && u.role === role);
+    if (!user) throw new HsmConnectionError(`User ${username} with role ${role} not found`);
+    return user;
+}
+
+/**
+ * The new password from `--password`, or else from stdin the way the prompts read it: one line, or two
+ * identical lines (the CLI asks to confirm).
+ */
+function newPassword(ctx: ToolContext, args: ParsedArgs): string {
+    let password = args.values.get('--password');
+    if (password === undefined) {
+        const lines = ctx.request.stdin.split('\n').map((line) => line.replace(/\r$/, ''));
+        if (ctx.request.stdin === '' || lines[0] === '') {
+            throw new HsmConnectionError('No password given: pass --password or write the password to stdin');
+        }
+        if (lines.length > 1 && lines[1] !== '' && lines[1] !== lines[0]) throw new HsmConnectionError('Passwords do not match');
+        password = lines[0];
+    }
+    if (password.length < passwordMinLength || password.length > passwordMaxLength) {
+        throw new HsmConnectionError(`Invalid password: must be ${passwordMinLength} to ${passwordMaxLength} characters long`);
+    }
+    return password;
+}
+
+/** The `admin` that an initialized cluster starts with, in the `unactivated-admin` role until activation. */
+function builtInAdmin(cluster: Cluster, hsmIds: string[]): HsmUser {
+    let admin = cluster.users.find((u) => u.username === 'admin');
+    if (!admin) {
+        admin = { username: 'admin', role: 'unactivated-admin', hsmIds: [...hsmIds], failedLogins: 0, locked: false };
+        cluster.users.push(admin);
+    }
+    return admin;
+}
+
+function activeHsmIds(hsms: Hsm[]): string[] {
+    return hsms.filter((h) => h.state === 'ACTIVE').map((h) => h.hsmId);
+}
+
+function union(a: string[], b: string[]): string[] {
+    return [...new Set([...a, ...b])];
+}
+
+function commandSucceeded(data: unknown): CliResult {
+    return succeeded(`${JSON.stringify({ error_code: 0, data }, null, 2)}\n`);
+}
+
+function commandFailed(message: string): CliResult {
+    return { stdout: `${JSON.stringify({ error_code: 1, data: message }, null, 2)}\n`, stderr: '', exitCode: 1 };
+}

@@ -1,0 +1,77 @@
+/**
+ * The local CloudFormation runtime in one call: the shared clock, the AWS emulator with every service the
+ * types use, a seeded network with a management instance, and a driver per type. Used by the tests,
+ * `npm start` and the benchmarks; never bundled into a handler.
+ */
+import { installSharedClock, SharedClock } from './clock';
+import { Driver, DriverOptions, TypeUnderTest } from './driver/driver';
+import { Durations } from './emulator/durations';
+import { NetworkFixture, seedNetwork } from './emulator/fixtures';
+import { Emulator } from './emulator/server';
+import { cloudHsmService, CloudHsmService } from './emulator/services/cloudhsm';
+import { cloudWatchService } from './emulator/services/cloudwatch';
+import { ec2Service } from './emulator/services/ec2';
+import { logsService } from './emulator/services/logs';
+import { secretsManagerService } from './emulator/services/secretsmanager';
+import { ssmService, SsmService } from './emulator/services/ssm';
+import { InstanceEmulation, installInstanceEmulation } from './instance/cli';
+
+export interface LocalAws {
+    clock: SharedClock;
+    emulator: Emulator;
+    network: NetworkFixture;
+    instances: InstanceEmulation;
+    cloudhsm: CloudHsmService;
+    driver(type: TypeUnderTest, options?: Partial<DriverOptions>): Driver;
+    stop(): Promise<void>;
+}
+
+export interface LocalAwsOptions {
+    durations?: Partial<Durations>;
+}
+
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+    const clock = installSharedClock();
+    const emulator = new Emulator({
+        clock,
+        durations: options.durations,
+        services: [cloudHsmService, secretsManagerService, ssmService, ec2Service, logsService, cloudWatchService],
+    });
+    const instances = installInstanceEmulation(emulator);
+    await emulator.start();
+    // The standard setting every current SDK v3 client reads; the product passes it on to the 3.332 client.
+    process.env.AWS_ENDPOINT_URL = emulator.endpoint;
+    process.env.AWS_REGION = emulator.state.region;
+    replaceLibrarySleeps(clock);
+    const network = seedNetwork(emulator.state);
+    const ssm = emulator.service<SsmService>('ssm');
+    return {
+        clock,
+        emulator,
+        network,
+        instances,
+        cloudhsm: emulator.service<CloudHsmService>('cloudhsmv2'),
+        driver: (type, driverOptions) =>
+            new Driver({ clock, emulator, type, beforeReinvoke: async () => {
+                await emulator.whenQuiet();
+                await ssm.whenAllFinished();
+            }, ...driverOptions }),
+        stop: async () => {
+            await ssm.whenAllFinished();
+            await emulator.whenQuiet();
+            await emulator.stop();
+            delete process.env.AWS_ENDPOINT_URL;
+        },
+    };
+}
+
+/**
+ * The CloudFormation library sleeps on the wall clock: 1 s at the end of every invocation and 0.25 s before
+ * each log line it sends to CloudWatch Logs. Locally those sleeps advance the shared clock instead, so they
+ * still count in emulated time but cost no real time.
+ */
+function replaceLibrarySleeps(clock: SharedClock): void {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const utils = require('@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib/dist/utils');
+    utils.delay = async (seconds: number) => clock.advance(seconds);
+}

@@ -1,0 +1,82 @@
+'use strict';
+
+const { Request } = require('./request');
+const { asV2Error } = require('./error');
+
+/**
+ * The surface of an SDK v2 service client that cloudformation-cli-typescript-lib 1.0.6 touches —
+ * `new Client({ credentials, region })`, `serviceIdentifier`, `makeRequest(operation, params)` — answered by
+ * one SDK v3 client built on the first call.
+ *
+ * The library wraps every client in a `Proxy`, so methods run with `this` = the proxy: no `#private` fields
+ * here, they would throw on the proxy. It also calls `client.config.update(options)` when `config` exists;
+ * there is none, because the options it would pass are the constructor's.
+ *
+ * `binding` says which v3 package, client class and commands stand behind the v2 operation names.
+ */
+class Service {
+    constructor(options, binding) {
+        this.serviceIdentifier = binding.serviceIdentifier;
+        this.options = options || {};
+        this.binding = binding;
+        this.v3Client = undefined;
+    }
+
+    makeRequest(operation, params, callback) {
+        if (callback !== undefined) {
+            throw new TypeError('The SDK v2 stand-in does not take callbacks; use makeRequest(...).promise().');
+        }
+        return new Request(operation, (headers) => this.sendAsV3Command(operation, params || {}, headers));
+    }
+
+    async sendAsV3Command(operation, params, headers) {
+        const commandName = this.binding.commandNameByOperation[operation];
+        if (!commandName) {
+            const err = new Error(
+                `The SDK v2 stand-in for ${this.serviceIdentifier} does not implement ${operation}; ` +
+                    `it covers ${Object.keys(this.binding.commandNameByOperation).join(', ')}.`,
+            );
+            err.name = 'UnsupportedOperation';
+            throw asV2Error(err);
+        }
+        const sdkV3 = this.binding.loadSdkV3();
+        const command = new sdkV3[commandName](params);
+        if (Object.keys(headers).length > 0) {
+            // The build step runs before signing, so the extra headers are signed like the rest.
+            command.middlewareStack.add(
+                (next) => async (args) => {
+                    Object.assign(args.request.headers, headers);
+                    return next(args);
+                },
+                { step: 'build', name: 'sdkV2ExtraHeaders' },
+            );
+        }
+        try {
+            // SDK v2 resolves with the output members only; v3 adds `$metadata`.
+            const { $metadata, ...output } = await this.clientV3(sdkV3).send(command);
+            return output;
+        } catch (err) {
+            throw asV2Error(err);
+        }
+    }
+
+    clientV3(sdkV3) {
+        if (!this.v3Client) {
+            // No `endpoint`: v3 clients read AWS_ENDPOINT_URL(_<SERVICE>) and the rest of the standard
+            // configuration themselves.
+            const config = { region: this.options.region };
+            const credentials = this.options.credentials;
+            if (credentials && credentials.accessKeyId) {
+                config.credentials = {
+                    accessKeyId: credentials.accessKeyId,
+                    secretAccessKey: credentials.secretAccessKey,
+                    sessionToken: credentials.sessionToken || undefined,
+                };
+            }
+            this.v3Client = new sdkV3[this.binding.clientClassName](config);
+        }
+        return this.v3Client;
+    }
+}
+
+module.exports = { Service };

@@ -1,0 +1,61 @@
+/**
+ * The newest @aws-sdk/client-cloudhsm-v2 that the npm registry serves here (3.332.0) predates the cluster
+ * `Mode` and `NetworkType` members: its serializer drops them from CreateCluster and its deserializer drops
+ * them from DescribeClusters. These two middlewares put them on the wire and read them back, so the product
+ * can use the current API with that client.
+ */
+import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
+import { Readable } from 'stream';
+
+const EXTRA_MEMBERS = ['Mode', 'NetworkType'] as const;
+
+const addExtraMembersToRequest = (next: any, context: any) => async (args: any) => {
+    const request = args.request;
+    if (context.commandName === 'CreateClusterCommand' && typeof request?.body === 'string') {
+        const body = JSON.parse(request.body);
+        for (const member of EXTRA_MEMBERS) if (args.input?.[member] !== undefined) body[member] = args.input[member];
+        request.body = JSON.stringify(body);
+        if (request.headers) request.headers['content-length'] = String(Buffer.byteLength(request.body));
+    }
+    return next(args);
+};
+
+/** Buffers the raw DescribeClusters response so the extra members can be copied onto the parsed clusters. */
+const readExtraMembersFromResponse = (next: any, context: any) => async (args: any) => {
+    const result = await next(args);
+    const response = result.response;
+    if (context.commandName !== 'DescribeClustersCommand' || !response?.body || response.statusCode !== 200) return result;
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
+    const raw = Buffer.concat(chunks);
+    response.body = Readable.from([raw]);
+    try {
+        context.extraClusterMembers = (JSON.parse(raw.toString('utf8')).Clusters ?? []).map((c: any) =>
+            Object.fromEntries(EXTRA_MEMBERS.filter((m) => c[m] !== undefined).map((m) => [m, c[m]])),
+        );
+    } catch {
+        context.extraClusterMembers = [];
+    }
+    return result;
+};
+
+const attachExtraMembersToOutput = (next: any, context: any) => async (args: any) => {
+    const result = await next(args);
+    const extras: Array<Record<string, string>> | undefined = context.extraClusterMembers;
+    if (extras && Array.isArray(result.output?.Clusters)) {
+        result.output.Clusters.forEach((cluster: any, i: number) => Object.assign(cluster, extras[i]));
+    }
+    return result;
+};
+
+export function withCurrentClusterMembers(client: CloudHSMV2Client): void {
+    client.middlewareStack.add(addExtraMembersToRequest, { step: 'build', priority: 'high', name: 'addClusterModeToRequest' });
+    client.middlewareStack.add(readExtraMembersFromResponse, { step: 'deserialize', priority: 'low', name: 'readClusterModeFromResponse' });
+    client.middlewareStack.add(attachExtraMembersToOutput, { step: 'initialize', priority: 'low', name: 'attachClusterModeToOutput' });
+}
+
+/** The cluster fields the 3.332 types lack. */
+export interface CurrentClusterMembers {
+    Mode?: 'FIPS' | 'NON_FIPS';
+    NetworkType?: 'IPV4' | 'DUALSTACK';
+}

@@ -1,0 +1,121 @@
+import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { HandlerError } from '../engine/errors';
+
+/**
+ * The one table from AWS error names to handler error codes. Retryable errors (throttling, internal
+ * failures, the network) make the engine come back later instead of failing the stack operation.
+ */
+interface Rule {
+    code: HandlerErrorCode;
+    retryable?: boolean;
+    names: string[];
+}
+
+const rules: Rule[] = [
+    {
+        code: HandlerErrorCode.Throttling,
+        retryable: true,
+        names: ['ThrottlingException', 'Throttling', 'RequestLimitExceeded', 'TooManyRequestsException', 'ThrottledException'],
+    },
+    {
+        code: HandlerErrorCode.ServiceInternalError,
+        retryable: true,
+        names: [
+            'CloudHsmInternalFailureException',
+            'KMSInternalException',
+            'InternalServiceError',
+            'InternalServerError',
+            'InternalFailure',
+            'InternalError',
+            'ServiceUnavailable',
+            'ServiceUnavailableException',
+        ],
+    },
+    {
+        code: HandlerErrorCode.NetworkFailure,
+        retryable: true,
+        names: ['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'],
+    },
+    {
+        code: HandlerErrorCode.AccessDenied,
+        names: ['CloudHsmAccessDeniedException', 'AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation'],
+    },
+    {
+        code: HandlerErrorCode.InvalidCredentials,
+        names: ['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'AuthFailure', 'CredentialsProviderError'],
+    },
+    {
+        code: HandlerErrorCode.NotFound,
+        names: [
+            'CloudHsmResourceNotFoundException',
+            'ResourceNotFoundException',
+            'CustomKeyStoreNotFoundException',
+            'NotFoundException',
+            'InvalidInstanceID.NotFound',
+            'InvalidSubnetID.NotFound',
+            'InvalidGroup.NotFound',
+        ],
+    },
+    {
+        code: HandlerErrorCode.ServiceLimitExceeded,
+        names: ['CloudHsmResourceLimitExceededException', 'LimitExceededException'],
+    },
+    {
+        code: HandlerErrorCode.AlreadyExists,
+        names: ['ResourceExistsException', 'CustomKeyStoreNameInUseException'],
+    },
+    {
+        code: HandlerErrorCode.InvalidRequest,
+        names: [
+            'CloudHsmInvalidRequestException',
+            'CloudHsmTagException',
+            'InvalidRequestException',
+            'InvalidParameterException',
+            'InvalidParameterValue',
+            'InvalidParameterValueException',
+            'InvalidInstanceId',
+            'InvalidInstanceID.Malformed',
+            'InvalidSubnetID.Malformed',
+            'InvalidDocument',
+            'ValidationException',
+        ],
+    },
+    {
+        code: HandlerErrorCode.GeneralServiceException,
+        names: ['CloudHsmServiceException'],
+    },
+];
+
+const byName = new Map(rules.flatMap((rule) => rule.names.map((name) => [name, rule] as const)));
+
+export interface ClassifiedError {
+    code: HandlerErrorCode;
+    retryable: boolean;
+    message: string;
+}
+
+/** The AWS error name of an SDK v3 error (or a Node network error), if it is one. */
+export function awsErrorName(err: unknown): string | undefined {
+    const e = err as { name?: string; code?: string; Code?: string; $metadata?: unknown } | undefined;
+    if (!e || typeof e !== 'object') return undefined;
+    if (typeof e.code === 'string' && byName.has(e.code)) return e.code;
+    if (typeof e.Code === 'string') return e.Code;
+    return e.name;
+}
+
+export const isAwsError = (err: unknown, ...names: string[]): boolean => names.includes(awsErrorName(err) ?? '');
+
+/** Classifies anything a step threw. `operation` names what was being done, for the message. */
+export function classify(err: unknown, operation: string): ClassifiedError {
+    if (err instanceof HandlerError) return { code: err.code, retryable: false, message: err.message };
+    const name = awsErrorName(err);
+    const rule = name ? byName.get(name) : undefined;
+    const detail = (err as Error)?.message ?? String(err);
+    const command = (err as { $command?: string })?.$command;
+    const where = command ? `${operation} (${command})` : operation;
+    if (rule) return { code: rule.code, retryable: !!rule.retryable, message: `${where}: ${detail} [${name}]` };
+    const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+    if (status && status >= 500) return { code: HandlerErrorCode.ServiceInternalError, retryable: true, message: `${where}: ${detail} [${name}]` };
+    if (status && status >= 400) return { code: HandlerErrorCode.GeneralServiceException, retryable: false, message: `${where}: ${detail} [${name}]` };
+    return { code: HandlerErrorCode.InternalFailure, retryable: false, message: `${where}: ${detail}` };
+}

@@ -1,0 +1,14 @@
+export { PkiError } from './errors';
+export * from './der';
+export { isPem, pemToDer, derToPem } from './pem';
+export { Oid } from './oids';
+export { parseCertificateDer, readCertificatePem } from './certificate';
+export type { ParsedCertificate, CertificateExtension } from './certificate';
+export { createRootCa, MAX_VALIDITY_DAYS } from './root-ca';
+export type { RootCa, RootCaOptions } from './root-ca';
+export { parseCsr } from './csr';
+export type { ParsedCsr } from './csr';
+export { signCsr } from './sign-csr';
+export type { SignCsrOptions } from './sign-csr';
+export { checkCertificateMatchesCsr, checkTrustAnchor, checkIssuedBy, checkExternalCertificates } from './certificate-checks';
+export { describeName, readCommonName } from './x509-name';

@@ -1,0 +1,21 @@
+/** Object identifiers used by the certificates and requests this module reads and writes. */
+export const Oid = {
+    rsaEncryption: '1.2.840.113549.1.1.1',
+    sha256WithRsaEncryption: '1.2.840.113549.1.1.11',
+    sha384WithRsaEncryption: '1.2.840.113549.1.1.12',
+    sha512WithRsaEncryption: '1.2.840.113549.1.1.13',
+    ecPublicKey: '1.2.840.10045.2.1',
+    ecdsaWithSha256: '1.2.840.10045.4.3.2',
+    ecdsaWithSha384: '1.2.840.10045.4.3.3',
+    ecdsaWithSha512: '1.2.840.10045.4.3.4',
+    commonName: '2.5.4.3',
+    countryName: '2.5.4.6',
+    localityName: '2.5.4.7',
+    stateOrProvinceName: '2.5.4.8',
+    organizationName: '2.5.4.10',
+    organizationalUnitName: '2.5.4.11',
+    subjectKeyIdentifier: '2.5.29.14',
+    keyUsage: '2.5.29.15',
+    basicConstraints: '2.5.29.19',
+    authorityKeyIdentifier: '2.5.29.35',
+} as const;

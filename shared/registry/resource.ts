@@ -1,0 +1,92 @@
+/**
+ * The glue between the CloudFormation library and our handlers: one error boundary, one client factory per
+ * invocation, and the exported `entrypoint` that Lambda calls.
+ */
+import {
+    Action,
+    BaseModel,
+    BaseResource,
+    LoggerProxy,
+    OperationStatus,
+    ProgressEvent,
+    ResourceHandlerRequest,
+    SessionProxy,
+} from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { AwsClients, SessionCredentials } from '../aws/clients';
+import { classify } from '../aws/error-table';
+import { WorkflowResult } from '../engine/workflow';
+
+export interface HandlerInput<M extends BaseModel> {
+    action: Action;
+    request: ResourceHandlerRequest<M>;
+    /** Frozen by the library; the engine copies it. */
+    callbackContext: Record<string, unknown>;
+    clients: AwsClients;
+    logger: LoggerProxy;
+    /** LIST only: the page token CloudFormation sent (the library's `entrypoint` drops it; see carryListToken). */
+    listToken?: string;
+}
+
+export type Handler<M extends BaseModel> = (input: HandlerInput<M>) => Promise<ProgressEvent<M>>;
+
+type ModelClass<M extends BaseModel> = (new () => M) & { TYPE_NAME?: string; deserialize(data: unknown): M };
+
+const LIST_TOKEN_KEY = '__listNextToken';
+
+/**
+ * The library's `entrypoint` builds the handler request without the event's `nextToken`, so LIST could never
+ * page. The callback context does reach the handler, so the token travels there.
+ */
+function carryListToken(event: any): any {
+    if (event?.action !== Action.List || !event.nextToken) return event;
+    return { ...event, callbackContext: { ...(event.callbackContext ?? {}), [LIST_TOKEN_KEY]: event.nextToken } };
+}
+
+export interface RegistryResource {
+    entrypoint: (event: unknown, context: unknown) => Promise<unknown>;
+    testEntrypoint: (event: unknown, context: unknown) => Promise<unknown>;
+}
+
+export function registryResource<M extends BaseModel>(
+    typeName: string,
+    Model: ModelClass<M>,
+    handlers: Record<Action.Create | Action.Read | Action.Update | Action.Delete | Action.List, Handler<M>>,
+): RegistryResource {
+    class Resource extends BaseResource<M> {}
+    const resource = new Resource(typeName, Model as any);
+    for (const [action, handler] of Object.entries(handlers) as Array<[Action, Handler<M>]>) {
+        resource.addHandler(action, async (session, request, callbackContext, logger) => {
+            try {
+                const configuration = (session as SessionProxy | undefined)?.configuration as
+                    | { credentials?: SessionCredentials; region?: string }
+                    | undefined;
+                const clients = new AwsClients({ region: configuration?.region ?? request.region, credentials: configuration?.credentials });
+                const context = (callbackContext ?? {}) as Record<string, unknown>;
+                const listToken = (request.nextToken as string | undefined) ?? (context[LIST_TOKEN_KEY] as string | undefined);
+                return await handler({ action, request, callbackContext: context, clients, logger, listToken });
+            } catch (err) {
+                const failure = classify(err, `${typeName} ${action}`);
+                logger.log(`${action} failed: ${failure.code}: ${failure.message}`);
+                return ProgressEvent.failed<ProgressEvent<M>>(failure.code, failure.message);
+            }
+        });
+    }
+    return {
+        entrypoint: (event, context) => resource.entrypoint(carryListToken(event), context as any),
+        testEntrypoint: (event, context) => resource.testEntrypoint(event, context as any),
+    };
+}
+
+/** The IN_PROGRESS event for an unfinished workflow; `model` must carry the primary identifier. */
+export function inProgress<M extends BaseModel, D>(result: Extract<WorkflowResult<D>, { status: 'in-progress' }>, model: M): ProgressEvent<M> {
+    return ProgressEvent.builder<ProgressEvent<M>>()
+        .status(OperationStatus.InProgress)
+        .resourceModel(model)
+        .callbackContext(result.context as any)
+        .callbackDelaySeconds(result.callbackDelaySeconds)
+        .message(result.message)
+        .build();
+}
+
+export const success = <M extends BaseModel>(model?: M): ProgressEvent<M> =>
+    ProgressEvent.builder<ProgressEvent<M>>().status(OperationStatus.Success).resourceModel(model).build();
