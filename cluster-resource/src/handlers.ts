@@ -5,7 +5,7 @@ import { Action, OperationStatus, ProgressEvent } from '@amazon-web-services-clo
 import { NotFoundError } from '../../shared/engine/errors';
 import { runWorkflow, Workflow } from '../../shared/engine/workflow';
 import { clusterPage, findCluster } from '../../shared/finders/clusters';
-import { HandlerInput, inProgress, registryResource, success } from '../../shared/registry/resource';
+import { failedWithModel, HandlerInput, inProgress, registryResource, success } from '../../shared/registry/resource';
 import { ClusterModel } from './models';
 import { readModel } from './steps/read-model';
 import { modelFromCluster } from './translate';
@@ -46,13 +46,18 @@ function withoutWriteOnly(model: ClusterModel): ClusterModel {
 async function run(input: HandlerInput<ClusterModel>, workflow: Workflow<ClusterScope>, finish: (scope: ClusterScope) => Promise<ProgressEvent<ClusterModel>>) {
     const model = desiredModel(input);
     let scope: ClusterScope | undefined;
-    const result = await runWorkflow(workflow, {
-        callbackContext: input.callbackContext,
-        initialData: (): ClusterData => ({}),
-        budgetMs: BUDGET_MS,
-        makeScope: (data) => (scope = scopeFor(input, data, model)),
-    });
-    return result.status === 'done' ? finish(scope!) : inProgress(result, model);
+    try {
+        const result = await runWorkflow(workflow, {
+            callbackContext: input.callbackContext,
+            initialData: (): ClusterData => ({}),
+            budgetMs: BUDGET_MS,
+            makeScope: (data) => (scope = scopeFor(input, data, model)),
+            canComeBackLater: () => !!model.ClusterId,
+        });
+        return result.status === 'done' ? await finish(scope!) : inProgress(result, model);
+    } catch (err) {
+        return failedWithModel(err, `${workflow.name}`, model.ClusterId ? withoutWriteOnly(model) : undefined);
+    }
 }
 
 export const resource = registryResource(ClusterModel.TYPE_NAME, ClusterModel, {

@@ -3,6 +3,7 @@
  * the cluster, secret names, and the model read back from a DescribeClusters entry. No I/O here.
  */
 import type { Cluster, Hsm, Tag as ApiTag } from '@aws-sdk/client-cloudhsm-v2';
+import { createHash } from 'crypto';
 import type { CurrentClusterMembers } from '../../shared/aws/cloudhsm-wire';
 import { ClusterModel, HsmSummary, Tag } from './models';
 
@@ -28,6 +29,9 @@ export const INTERNAL_TAG = {
 } as const;
 
 const INTERNAL_PREFIX = 'cloudhsm-type:';
+
+/** The CloudFormation request token is a credential the library redacts from logs; tags hold only a digest. */
+export const requestTokenDigest = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 32);
 export const MAX_CLUSTER_TAGS = 50;
 
 /** Where the type keeps each secret of a cluster. */

@@ -35,6 +35,8 @@ export interface OperationReport {
     calls: Record<string, number>;
     libraryCalls: Record<string, number>;
     events: ProgressEventJson[];
+    /** With `deliverTwice`: the first response to each event, which CloudFormation never saw. */
+    discardedEvents: ProgressEventJson[];
 }
 
 export interface TypeUnderTest {
@@ -64,6 +66,12 @@ export interface OperationOptions {
     /** Stop after this many invocations even if IN_PROGRESS (to inspect an intermediate state). */
     maxInvocations?: number;
     clientRequestToken?: string;
+    /**
+     * Deliver every event twice, as CloudFormation does when a response is lost or an invocation times out:
+     * the first response is checked against the contract and set aside, the shared clock advances
+     * `retryAfterSeconds`, and the same event is delivered again; its response is the one that counts.
+     */
+    deliverTwice?: { retryAfterSeconds: number };
 }
 
 const INVOCATION_LIMIT_MS = 60_000;
@@ -115,27 +123,39 @@ export class Driver {
         const previous = options.previous && (stringify ? stringifyPrimitives(options.previous) : options.previous);
         let callbackContext = options.callbackContext;
         const events: ProgressEventJson[] = [];
+        const discarded: ProgressEventJson[] = [];
         for (;;) {
             const event = this.requestEvent(action, token, resourceProperties, previous, callbackContext, options.nextToken);
-            const invokedAtMs = clock.now();
-            const response = await this.invoke(event);
-            const tookMs = clock.now() - invokedAtMs;
-            await this.settleAfterInvocation();
+            if (options.deliverTwice) {
+                discarded.push(await this.checkedInvocation(action, event));
+                clock.advance(options.deliverTwice.retryAfterSeconds);
+            }
+            const response = await this.checkedInvocation(action, event);
             events.push(response);
-            this.invocationEvents.push(response);
-            const violation = contractViolation(action, response, this.options.type.schema.primaryIdentifier) ??
-                (tookMs > INVOCATION_LIMIT_MS ? `invocation took ${Math.round(tookMs / 1000)} s, over Lambda's 60 s` : undefined);
-            if (violation) throw new Error(`Handler contract violated on ${action}: ${violation}\n${JSON.stringify(response, null, 2)}`);
             const done = response.status !== 'IN_PROGRESS' || (options.maxInvocations !== undefined && events.length >= options.maxInvocations);
-            if (done) return this.report(action, response, events, startMs, firstCall);
+            if (done) return this.report(action, response, events, discarded, startMs, firstCall);
             clock.advance(response.callbackDelaySeconds ?? 0);
             if (clock.now() > deadlineMs) {
                 const timedOut: ProgressEventJson = { status: 'FAILED', errorCode: 'NotStabilized', message: `CloudFormation timed out the ${action} after ${timeoutMinutes} minutes.` };
-                return this.report(action, timedOut, events, startMs, firstCall);
+                return this.report(action, timedOut, events, discarded, startMs, firstCall);
             }
             resourceProperties = response.resourceModel ?? resourceProperties;
             callbackContext = response.callbackContext;
         }
+    }
+
+    /** Invokes once and holds the response to the handler contract and Lambda's time limit. */
+    private async checkedInvocation(action: Action, event: unknown): Promise<ProgressEventJson> {
+        const { clock } = this.options;
+        const invokedAtMs = clock.now();
+        const response = await this.invoke(event);
+        const tookMs = clock.now() - invokedAtMs;
+        await this.settleAfterInvocation();
+        this.invocationEvents.push(response);
+        const violation = contractViolation(action, response, this.options.type.schema.primaryIdentifier) ??
+            (tookMs > INVOCATION_LIMIT_MS ? `invocation took ${Math.round(tookMs / 1000)} s, over Lambda's 60 s` : undefined);
+        if (violation) throw new Error(`Handler contract violated on ${action}: ${violation}\n${JSON.stringify(response, null, 2)}`);
+        return response;
     }
 
     /** One invocation with exactly this event, for replaying a step. */
@@ -192,7 +212,7 @@ export class Driver {
         };
     }
 
-    private report(action: Action, last: ProgressEventJson, events: ProgressEventJson[], startMs: number, firstCall: number) {
+    private report(action: Action, last: ProgressEventJson, events: ProgressEventJson[], discardedEvents: ProgressEventJson[], startMs: number, firstCall: number) {
         const calls: Record<string, number> = {};
         const libraryCalls: Record<string, number> = {};
         for (const call of this.options.emulator.calls.slice(firstCall)) {
@@ -213,6 +233,7 @@ export class Driver {
             calls,
             libraryCalls,
             events,
+            discardedEvents,
             last,
         };
     }

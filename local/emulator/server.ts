@@ -138,9 +138,9 @@ export class Emulator {
      * its last log line after the handler has returned, and a request being connected is not yet counted.
      * This waits for real I/O, not for emulated time.
      */
-    async whenQuiet(): Promise<void> {
+    async whenQuiet(quietMs = 20): Promise<void> {
         for (let quietChecks = 0, checks = 0; quietChecks < 4 && checks < 2_000; checks++) {
-            await new Promise((resolve) => setTimeout(resolve, 5));
+            await new Promise((resolve) => setTimeout(resolve, quietMs / 4));
             quietChecks = this.inFlight === 0 ? quietChecks + 1 : 0;
         }
     }

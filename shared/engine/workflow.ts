@@ -7,6 +7,7 @@
  */
 import { HandlerError, NotStabilizedError } from './errors';
 import { classify } from '../aws/error-table';
+import { pause } from './sleep';
 
 /** Throttling and internal failures are retried by coming back later, this many times in a row at most. */
 const MAX_RETRIES = 6;
@@ -75,7 +76,17 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 export async function runWorkflow<D, S extends ScopeOf<D>>(
     workflow: Workflow<S>,
-    options: { callbackContext: unknown; initialData: () => D; budgetMs: number; makeScope: (data: D) => S },
+    options: {
+        callbackContext: unknown;
+        initialData: () => D;
+        budgetMs: number;
+        makeScope: (data: D) => S;
+        /**
+         * False while the resource has no primary identifier yet: an IN_PROGRESS event must carry one, so until
+         * then a transient failure is retried within the invocation instead of by coming back later.
+         */
+        canComeBackLater: (scope: S) => boolean;
+    },
 ): Promise<WorkflowResult<D>> {
     const invocationStartMs = Date.now();
     const previous = options.callbackContext as Partial<WorkflowContext<D>> | undefined;
@@ -108,6 +119,12 @@ export async function runWorkflow<D, S extends ScopeOf<D>>(
             const retries = context.retries ?? 0;
             if (!failure.retryable || retries >= MAX_RETRIES) throw new HandlerError(failure.code, failure.message);
             context.retries = retries + 1;
+            if (!options.canComeBackLater(scope)) {
+                const backoffSeconds = Math.min(8, 2 ** retries);
+                if (Date.now() + backoffSeconds * 1000 - invocationStartMs > options.budgetMs) throw new HandlerError(failure.code, failure.message);
+                await pause.seconds(backoffSeconds);
+                continue;
+            }
             return {
                 status: 'in-progress',
                 context,

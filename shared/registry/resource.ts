@@ -88,5 +88,19 @@ export function inProgress<M extends BaseModel, D>(result: Extract<WorkflowResul
         .build();
 }
 
+/**
+ * FAILED, with the model when it already names the resource: CloudFormation's rollback then deletes what the
+ * failed operation created.
+ */
+export function failedWithModel<M extends BaseModel>(err: unknown, operation: string, model: M | undefined): ProgressEvent<M> {
+    const failure = classify(err, operation);
+    return ProgressEvent.builder<ProgressEvent<M>>()
+        .status(OperationStatus.Failed)
+        .errorCode(failure.code)
+        .message(failure.message)
+        .resourceModel(model)
+        .build();
+}
+
 export const success = <M extends BaseModel>(model?: M): ProgressEvent<M> =>
     ProgressEvent.builder<ProgressEvent<M>>().status(OperationStatus.Success).resourceModel(model).build();

@@ -22,7 +22,10 @@ export interface Tag {
 export interface SecretSpec {
     name: string;
     description: string;
-    /** Called only when the secret does not exist yet. */
+    /**
+     * The value for a new secret. It is computed for the create call, but an existing secret keeps the value
+     * it has (see `created`), so a caller that derives other things from the value must read it back then.
+     */
     value: () => string;
     kmsKeyId?: string;
     tags: Tag[];
@@ -30,8 +33,18 @@ export interface SecretSpec {
     requestToken: string;
 }
 
+export interface EnsuredSecret {
+    arn: string;
+    /** True when this call stored the value; false when the secret was there already. */
+    created: boolean;
+}
+
 /** Creates the secret unless it exists; answers its ARN either way. */
 export async function ensureSecret(client: SecretsManagerClient, spec: SecretSpec): Promise<string> {
+    return (await ensureSecretWithOutcome(client, spec)).arn;
+}
+
+export async function ensureSecretWithOutcome(client: SecretsManagerClient, spec: SecretSpec): Promise<EnsuredSecret> {
     try {
         const created = await client.send(
             new CreateSecretCommand({
@@ -43,7 +56,7 @@ export async function ensureSecret(client: SecretsManagerClient, spec: SecretSpe
                 ClientRequestToken: tokenFor(spec.requestToken, spec.name),
             }),
         );
-        return created.ARN!;
+        return { arn: created.ARN!, created: true };
     } catch (err) {
         if (!isAwsError(err, 'ResourceExistsException')) throw err;
         const existing = await client.send(new DescribeSecretCommand({ SecretId: spec.name }));
@@ -52,7 +65,7 @@ export async function ensureSecret(client: SecretsManagerClient, spec: SecretSpe
                 name: 'InvalidRequestException',
             });
         }
-        return existing.ARN!;
+        return { arn: existing.ARN!, created: false };
     }
 }
 

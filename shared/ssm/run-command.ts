@@ -3,7 +3,8 @@
  * polls it. Scripts carry no secret: they fetch what they need from Secrets Manager on the instance and pass
  * it to the CloudHSM CLI on stdin or in its environment, never on a command line.
  */
-import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { createHash } from 'crypto';
 import { isAwsError } from '../aws/error-table';
 
 export interface SentCommand {
@@ -16,12 +17,24 @@ export async function sendScript(client: SSMClient, instanceId: string, script: 
         new SendCommandCommand({
             InstanceIds: [instanceId],
             DocumentName: 'AWS-RunShellScript',
-            Comment: comment.slice(0, 100),
+            Comment: comment.slice(-100),
             TimeoutSeconds: timeoutSeconds,
             Parameters: { commands: [script], executionTimeout: [String(timeoutSeconds)] },
         }),
     );
     return { commandId: sent.Command!.CommandId!, instanceId };
+}
+
+/**
+ * SendCommand takes no client token. The comment carries the purpose and a digest of the CloudFormation
+ * request token, so a retried step finds the command an earlier attempt sent instead of running it twice.
+ */
+export async function sendScriptOnce(client: SSMClient, instanceId: string, script: string, purpose: string, requestToken: string): Promise<SentCommand> {
+    const comment = `${purpose} [${createHash('sha256').update(requestToken).digest('hex').slice(0, 12)}]`.slice(-100);
+    const earlier = await client.send(new ListCommandInvocationsCommand({ InstanceId: instanceId, MaxResults: 50 }));
+    const sent = earlier.CommandInvocations?.find((i) => i.Comment === comment);
+    if (sent?.CommandId) return { commandId: sent.CommandId, instanceId };
+    return sendScript(client, instanceId, script, comment);
 }
 
 export type CommandProgress =
@@ -37,12 +50,11 @@ export async function checkScript(client: SSMClient, sent: SentCommand): Promise
         const status = invocation.Status ?? 'Pending';
         if (RUNNING.has(status)) return { state: 'running', status };
         if (status === 'Success') return { state: 'succeeded', output: invocation.StandardOutputContent ?? '' };
-        return {
-            state: 'failed',
-            status,
-            output: invocation.StandardOutputContent ?? '',
-            error: (invocation.StandardErrorContent ?? '').trim() || invocation.StatusDetails || status,
-        };
+        // SSM's own stderr line ("failed to run commands: exit status 1") says little; the CloudHSM CLI
+        // reports its errors as JSON on stdout, so both go into the message.
+        const output = invocation.StandardOutputContent ?? '';
+        const error = [invocation.StandardErrorContent ?? '', output].map((t) => t.trim()).filter(Boolean).join('\n');
+        return { state: 'failed', status, output, error: error || invocation.StatusDetails || status };
     } catch (err) {
         // SSM needs a moment after SendCommand before the invocation can be read.
         if (isAwsError(err, 'InvocationDoesNotExist')) return { state: 'running', status: 'Pending' };

@@ -7,7 +7,7 @@ import { TerminalStateError } from '../../../shared/engine/errors';
 import { nextLookSeconds, SCHEDULES } from '../../../shared/engine/polling';
 import { next, Step, wait } from '../../../shared/engine/workflow';
 import { readSecret } from '../../../shared/secrets/secrets';
-import { checkScript, sendScript, tail } from '../../../shared/ssm/run-command';
+import { checkScript, sendScriptOnce, tail } from '../../../shared/ssm/run-command';
 import { secretNames } from '../translate';
 import { ClusterScope } from '../workflows/scope';
 import { activationScript, configurationScript } from './scripts';
@@ -31,7 +31,7 @@ export const activateCluster: Step<ClusterScope> = {
         const inputs = await scriptInputs(scope);
         const adminSecretArn = scope.model.AdminSecretArn ?? secretNames(scope.clusterId).admin;
         const script = activationScript({ ...inputs, adminSecretArn: await arnOf(scope, adminSecretArn), region: scope.request.region });
-        const sent = await sendScript(scope.ssm, scope.model.ManagementInstanceId!, script, `Activate CloudHSM cluster ${scope.clusterId}`);
+        const sent = await sendScriptOnce(scope.ssm, scope.model.ManagementInstanceId!, script, `Activate ${scope.clusterId}`, scope.request.requestToken);
         scope.data.command = { ...sent, purpose: 'activate' };
         return next();
     },
@@ -46,7 +46,7 @@ export const configureInstance: Step<ClusterScope> = {
         const cluster = await scope.cluster();
         if (cluster.State !== 'ACTIVE') return next();
         const script = configurationScript(await scriptInputs(scope));
-        const sent = await sendScript(scope.ssm, scope.model.ManagementInstanceId!, script, `Configure the CloudHSM CLI for ${scope.clusterId}`);
+        const sent = await sendScriptOnce(scope.ssm, scope.model.ManagementInstanceId!, script, `Configure CLI for ${scope.clusterId}`, scope.request.requestToken);
         scope.data.command = { ...sent, purpose: 'configure' };
         return next();
     },

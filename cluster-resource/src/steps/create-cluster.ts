@@ -9,14 +9,15 @@ import { TerminalStateError } from '../../../shared/engine/errors';
 import { nextLookSeconds, SCHEDULES } from '../../../shared/engine/polling';
 import { next, Step, wait } from '../../../shared/engine/workflow';
 import { findClusterByTag } from '../../../shared/finders/clusters';
-import { formatManagement, INTERNAL_TAG, userTags, withDefaults } from '../translate';
+import { formatManagement, INTERNAL_TAG, requestTokenDigest, userTags, withDefaults } from '../translate';
 import { ClusterScope } from '../workflows/scope';
 
 export const createCluster: Step<ClusterScope> = {
     name: 'create-cluster',
     run: async (scope) => {
         if (scope.data.clusterId) return next();
-        const earlier = await findClusterByTag(scope.cloudhsm, INTERNAL_TAG.requestToken, scope.request.requestToken);
+        const token = requestTokenDigest(scope.request.requestToken);
+        const earlier = await findClusterByTag(scope.cloudhsm, INTERNAL_TAG.requestToken, token);
         if (earlier) {
             scope.adopt(earlier.ClusterId!);
             return next();
@@ -24,7 +25,7 @@ export const createCluster: Step<ClusterScope> = {
         const model = scope.model;
         const settings = withDefaults(model);
         const internalTags = [
-            { Key: INTERNAL_TAG.requestToken, Value: scope.request.requestToken },
+            { Key: INTERNAL_TAG.requestToken, Value: token },
             ...(model.SourceBackupId ? [] : [{ Key: INTERNAL_TAG.certificateAuthority, Value: settings.CertificateAuthority }]),
             ...(model.ManagementInstanceId ? [{ Key: INTERNAL_TAG.management, Value: formatManagement({ instanceId: model.ManagementInstanceId }) }] : []),
             ...(model.SecretsKmsKeyId ? [{ Key: INTERNAL_TAG.secretsKmsKey, Value: model.SecretsKmsKeyId }] : []),

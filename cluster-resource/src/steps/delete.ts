@@ -16,13 +16,15 @@ import { revokeAccess } from './instance-access';
 
 const BUSY = new Set(['CREATE_IN_PROGRESS', 'INITIALIZE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'MODIFY_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS']);
 
-/** First invocation only: a cluster that is not there was never created or is already gone. */
+/**
+ * First invocation only: a cluster that is not there was never created or is already gone. One that is
+ * already being deleted (a retried first invocation got as far as DeleteCluster) is carried on with.
+ */
 export const requireCluster: Step<ClusterScope> = {
     name: 'require-cluster',
     run: async (scope) => {
         if (!scope.model.ClusterId) throw new NotFoundError('No ClusterId: there is no cluster to delete.');
-        const cluster = await scope.cluster();
-        if (cluster.State === 'DELETE_IN_PROGRESS') throw new NotFoundError(`Cluster ${scope.clusterId} is already being deleted.`);
+        await scope.cluster();
         return next();
     },
 };

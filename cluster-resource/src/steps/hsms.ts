@@ -62,7 +62,8 @@ export const alignHsms: Step<ClusterScope> = {
         if (cluster.State === 'UNINITIALIZED') return next();
         const { create, remove } = hsmAlignment(cluster, withDefaults(scope.model).HsmsPerSubnet);
         if (create.length) {
-            if (!(cluster.Hsms ?? []).some(isLiveHsm)) await requireBackupToGrowFrom(scope);
+            // A restored cluster's first HSMs come from SourceBackupId; later, an empty cluster grows from its own backups.
+            if (scope.previous && !(cluster.Hsms ?? []).some(isLiveHsm)) await requireBackupToGrowFrom(scope);
             await scope.cloudhsm.send(new CreateHsmCommand({ ClusterId: scope.clusterId, AvailabilityZone: create[0] }));
             scope.changed();
             return repeat();

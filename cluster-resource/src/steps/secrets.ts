@@ -8,7 +8,7 @@ import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { isAwsError } from '../../../shared/aws/error-table';
 import { next, Step } from '../../../shared/engine/workflow';
 import { createRootCa } from '../../../shared/pki';
-import { ensureSecret, generatePassword, readSecret, Tag } from '../../../shared/secrets/secrets';
+import { ensureSecret, ensureSecretWithOutcome, generatePassword, readSecret, Tag } from '../../../shared/secrets/secrets';
 import { secretNames, userTags } from '../translate';
 import { ClusterScope } from '../workflows/scope';
 
@@ -30,15 +30,16 @@ export const secretTags = (scope: ClusterScope): Tag[] => [
     { Key: 'cloudhsm-type:cluster-id', Value: scope.clusterId },
 ];
 
+const secretSpec = (scope: ClusterScope, name: string, description: string) => ({
+    name,
+    description,
+    kmsKeyId: scope.model.SecretsKmsKeyId,
+    tags: secretTags(scope),
+    requestToken: scope.request.requestToken,
+});
+
 const ensure = (scope: ClusterScope, name: string, description: string, value: () => string) =>
-    ensureSecret(scope.secrets, {
-        name,
-        description,
-        value,
-        kmsKeyId: scope.model.SecretsKmsKeyId,
-        tags: secretTags(scope),
-        requestToken: scope.request.requestToken,
-    });
+    ensureSecret(scope.secrets, { ...secretSpec(scope, name, description), value });
 
 export const storeAdminCredentials: Step<ClusterScope> = {
     name: 'store-admin-credentials',
@@ -58,12 +59,19 @@ export const createCertificateAuthority: Step<ClusterScope> = {
     run: async (scope) => {
         const names = secretNames(scope.clusterId);
         let generated: CertificateAuthoritySecret | undefined;
-        scope.model.CaPrivateKeySecretArn = await ensure(scope, names.caPrivateKey, `CloudHSM cluster ${scope.clusterId}: root CA private key and certificate`, () => {
-            const ca = createRootCa({ commonName: `CloudHSM ${scope.clusterId} root CA`, validityDays: CA_VALIDITY_DAYS });
-            generated = { certificatePem: ca.certificatePem, privateKeyPem: ca.privateKeyPem };
-            return JSON.stringify(generated);
+        const caSecret = await ensureSecretWithOutcome(scope.secrets, {
+            ...secretSpec(scope, names.caPrivateKey, `CloudHSM cluster ${scope.clusterId}: root CA private key and certificate`),
+            value: () => {
+                const ca = createRootCa({ commonName: `CloudHSM ${scope.clusterId} root CA`, validityDays: CA_VALIDITY_DAYS });
+                generated = { certificatePem: ca.certificatePem, privateKeyPem: ca.privateKeyPem };
+                return JSON.stringify(generated);
+            },
         });
-        const certificatePem = generated?.certificatePem ?? (JSON.parse(await readSecret(scope.secrets, names.caPrivateKey)) as CertificateAuthoritySecret).certificatePem;
+        scope.model.CaPrivateKeySecretArn = caSecret.arn;
+        // An earlier attempt stored the CA: the trust anchor must be that CA's certificate, not the one just made.
+        const certificatePem = caSecret.created
+            ? generated!.certificatePem
+            : (JSON.parse(await readSecret(scope.secrets, names.caPrivateKey)) as CertificateAuthoritySecret).certificatePem;
         scope.model.TrustAnchorSecretArn = await ensure(scope, names.trustAnchor, `CloudHSM cluster ${scope.clusterId}: trust anchor certificate (customerCA.crt)`, () => certificatePem);
         return next();
     },

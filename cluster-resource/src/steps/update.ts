@@ -8,9 +8,9 @@ import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudforma
 import { HandlerError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { ClusterModel } from '../models';
-import { INTERNAL_TAG, parseManagement, secretNames, tagValue, userTags, withDefaults } from '../translate';
+import { DEFAULTS, INTERNAL_TAG, parseManagement, secretNames, tagValue, userTags, withDefaults } from '../translate';
 import { ClusterScope } from '../workflows/scope';
-import { checkManagementInstance, } from './check-environment';
+import { checkManagementInstance } from './check-environment';
 import { revokeAccess } from './instance-access';
 import { secretArn, secretTags } from './secrets';
 
@@ -22,7 +22,8 @@ export const checkUpdate: Step<ClusterScope> = {
     name: 'check-update',
     run: async (scope) => {
         const previous = scope.previous ?? new ClusterModel();
-        const changed = CREATE_ONLY.filter((p) => previous[p] !== undefined && !same(previous[p], scope.model[p]));
+        const effective = (model: ClusterModel, p: keyof ClusterModel) => model[p] ?? (DEFAULTS as Partial<Record<keyof ClusterModel, unknown>>)[p];
+        const changed = CREATE_ONLY.filter((p) => !same(effective(previous, p), effective(scope.model, p)));
         if (!same([...(previous.SubnetIds ?? [])].sort(), [...(scope.model.SubnetIds ?? [])].sort())) changed.push('SubnetIds');
         if (changed.length) {
             throw new HandlerError(HandlerErrorCode.NotUpdatable, `${changed.join(', ')} cannot change after creation; CloudFormation replaces the cluster for that.`);

@@ -1,0 +1,154 @@
+/**
+ * handlers.*.permissions lists exactly the API actions each handler calls: nothing missing (the handler would
+ * fail with AccessDenied under the role `cfn generate` builds from them) and nothing unused (least privilege).
+ *
+ * Scenarios that together take every path of every handler run through the driver; each emulator call is
+ * attributed to the handler action being driven, turned into its IAM action, and compared with the schema.
+ */
+import clusterSchema from '../../cluster-resource/community-cloudhsm-cluster.json';
+import { OperationReport } from '../../local/driver/driver';
+import { addManagementInstance } from '../../local/emulator/fixtures';
+import { LocalAws, startLocalAws } from '../../local/runtime';
+import { clusterProperties, clusterType, OpensslCa, QUICK_SERVICE_DURATIONS } from '../support';
+
+type HandlerAction = 'create' | 'read' | 'update' | 'delete' | 'list';
+const HANDLER_ACTIONS: HandlerAction[] = ['create', 'read', 'update', 'delete', 'list'];
+
+/** The emulator names services by their endpoint prefix; IAM uses another prefix for CloudHSM v2. */
+const IAM_PREFIX: Record<string, string> = { cloudhsmv2: 'cloudhsm', secretsmanager: 'secretsmanager', ssm: 'ssm', ec2: 'ec2' };
+
+/**
+ * IAM actions a call needs besides its own name, where the product always meets the condition: it tags every
+ * secret on CreateSecret and every cluster on CreateCluster, and tagging on create needs the TagResource
+ * permission (Secrets Manager API reference, CreateSecret "Required permissions"; Service Authorization
+ * Reference for CloudHSM, CreateCluster).
+ */
+const CLOUDHSM_NETWORK_ACTIONS = [
+    'ec2:AuthorizeSecurityGroupEgress',
+    'ec2:AuthorizeSecurityGroupIngress',
+    'ec2:CreateNetworkInterface',
+    'ec2:CreateSecurityGroup',
+    'ec2:DeleteNetworkInterface',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DescribeSecurityGroups',
+    'ec2:DescribeSubnets',
+    'ec2:RevokeSecurityGroupEgress',
+];
+const IMPLIED_PERMISSIONS: Record<string, string[]> = {
+    'secretsmanager:CreateSecret': ['secretsmanager:TagResource', 'kms:GenerateDataKey'],
+    'secretsmanager:GetSecretValue': ['kms:Decrypt'],
+    // The AWS Service Authorization Reference lists what CloudHSM does in the caller's name.
+    'cloudhsm:CreateCluster': ['cloudhsm:TagResource', 'iam:CreateServiceLinkedRole', ...CLOUDHSM_NETWORK_ACTIONS],
+    'cloudhsm:CreateHsm': CLOUDHSM_NETWORK_ACTIONS,
+    'cloudhsm:DeleteHsm': ['ec2:DeleteNetworkInterface'],
+    'cloudhsm:DeleteCluster': ['ec2:DeleteSecurityGroup'],
+};
+
+
+const schemaHandlers = clusterSchema.handlers as Record<HandlerAction, { permissions: string[] }>;
+
+function iamActionsOf(calls: Record<string, number>): string[] {
+    return Object.keys(calls).flatMap((key) => {
+        const [service, action] = key.split(':');
+        const iamAction = `${IAM_PREFIX[service] ?? service}:${action}`;
+        return [iamAction, ...(IMPLIED_PERMISSIONS[iamAction] ?? [])];
+    });
+}
+
+describe('GIVEN every path of every handler, driven through the local runtime', () => {
+    let aws: LocalAws;
+    let ca: OpensslCa | undefined;
+    const observed = Object.fromEntries(HANDLER_ACTIONS.map((a) => [a, new Set<string>()])) as Record<HandlerAction, Set<string>>;
+    const phases: string[] = [];
+
+    beforeAll(async () => {
+        aws = await startLocalAws({ durations: QUICK_SERVICE_DURATIONS });
+        const driver = aws.driver(clusterType, { logicalResourceId: 'Cluster' });
+        const succeed = async (phase: string, operation: Promise<OperationReport>) => {
+            const report = await operation;
+            if (report.status !== 'SUCCESS') throw new Error(`${phase} ended ${report.status} ${report.errorCode}: ${report.message}`);
+            iamActionsOf(report.calls).forEach((action) => observed[report.action.toLowerCase() as HandlerAction].add(action));
+            phases.push(phase);
+            return report;
+        };
+
+        // Self-signed with a management instance, then every kind of update.
+        const initial = clusterProperties(aws, { Tags: [{ Key: 'team', Value: 'platform' }, { Key: 'env', Value: 'test' }] });
+        const created = await succeed('create self-signed with instance', driver.create(initial));
+        let current: Record<string, unknown> = { ...initial, ClusterId: created.model!.ClusterId };
+        await succeed('read', driver.read({ ClusterId: current.ClusterId }));
+        await succeed('list', driver.list());
+        const replacement = addManagementInstance(aws.emulator.state, aws.network.subnetIds.b);
+        const updates: Array<[string, Record<string, unknown>]> = [
+            ['update retention', { BackupRetentionDays: 30 }],
+            ['update tags', { Tags: [{ Key: 'team', Value: 'security' }, { Key: 'owner', Value: 'alice' }] }],
+            ['update management instance', { ManagementInstanceId: replacement.instanceId }],
+            ['update HSMs 1→0', { HsmsPerSubnet: 0 }],
+            ['update HSMs 0→1', { HsmsPerSubnet: 1 }],
+        ];
+        for (const [phase, change] of updates) {
+            const desired = { ...current, ...change };
+            await succeed(phase, driver.update(current, desired));
+            current = desired;
+        }
+        await succeed('delete self-signed', driver.delete(current));
+        // Backups CloudHSM was still taking finish, so that one can be restored.
+        aws.clock.advance(aws.emulator.durations.backupCreateSeconds);
+        aws.emulator.settle();
+        const backupId = [...aws.emulator.state.backups.values()].find((b) => b.clusterId === current.ClusterId && b.state === 'READY')?.backupId;
+        if (!backupId) throw new Error(`No READY backup of ${current.ClusterId} to restore`);
+
+        // EXTERNAL: create stops with a CSR; an update with the certificates finishes the work.
+        const external = { SubnetIds: [aws.network.subnetIds.a], HsmsPerSubnet: 1, CertificateAuthority: 'EXTERNAL', ManagementInstanceId: aws.network.managementInstanceId };
+        const waiting = await succeed('create EXTERNAL', driver.create(external));
+        if (waiting.model?.State !== 'UNINITIALIZED' || typeof waiting.model.ClusterCsr !== 'string') throw new Error(`EXTERNAL create left ${JSON.stringify(waiting.model)}`);
+        ca = new OpensslCa();
+        const withCertificates = {
+            ...external,
+            ClusterId: waiting.model.ClusterId,
+            ExternalClusterCertificate: ca.sign(waiting.model.ClusterCsr),
+            ExternalTrustAnchor: ca.anchorPem,
+        };
+        const completed = await succeed('update EXTERNAL with certificates', driver.update({ ...external, ClusterId: waiting.model.ClusterId }, withCertificates));
+        if (completed.model?.State !== 'ACTIVE') throw new Error(`EXTERNAL update left the cluster ${completed.model?.State}`);
+        await succeed('delete EXTERNAL', driver.delete(withCertificates));
+
+        // A restore from the first cluster's backup.
+        const restored = { SubnetIds: [aws.network.subnetIds.a], HsmsPerSubnet: 1, SourceBackupId: backupId };
+        const restoredReport = await succeed('create from backup', driver.create(restored));
+        await succeed('delete restored', driver.delete({ ...restored, ClusterId: restoredReport.model!.ClusterId }));
+    });
+
+    afterAll(async () => {
+        ca?.dispose();
+        await aws?.stop();
+    });
+
+    it('WHEN the scenarios run THEN every operation succeeds', () => {
+        expect(phases.filter((p) => p.startsWith('update'))).toHaveLength(6);
+        expect(phases).toHaveLength(14);
+        expect(phases.at(-1)).toBe('delete restored');
+    });
+
+    it.each(HANDLER_ACTIONS)('THEN the %s handler calls exactly the permissions the schema declares for it', (action) => {
+        const declared = new Set(schemaHandlers[action].permissions);
+        const used = observed[action];
+
+        const difference = {
+            calledButNotDeclared: [...used].filter((p) => !declared.has(p)).sort(),
+            declaredButNeverCalled: [...declared].filter((p) => !used.has(p)).sort(),
+        };
+
+        expect(used.size).toBeGreaterThan(0);
+        expect(difference).toEqual({ calledButNotDeclared: [], declaredButNeverCalled: [] });
+    });
+
+    it('THEN every tagging permission is used by some handler', () => {
+        const usedAnywhere = new Set(HANDLER_ACTIONS.flatMap((a) => [...observed[a]]));
+
+        const unused = clusterSchema.tagging.permissions.filter((p) => !usedAnywhere.has(p));
+
+        expect(clusterSchema.tagging.permissions.length).toBeGreaterThan(0);
+        expect(unused).toEqual([]);
+    });
+});
