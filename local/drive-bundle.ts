@@ -6,7 +6,7 @@
  *   tsx local/drive-bundle.ts cluster-resource/dist/handlers.js
  */
 import { resolve } from 'path';
-import clusterSchema from '../cluster-resource/community-cloudhsm-cluster.json';
+import clusterSchema from '../cluster-resource/schema.json';
 import { entrypoint as sourceEntrypoint } from '../cluster-resource/src/handlers';
 import { startLocalAws } from './runtime';
 

@@ -5,7 +5,7 @@
  */
 import { DeleteBackupCommand, DescribeBackupsCommand, CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
 import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import clusterSchema from '../cluster-resource/community-cloudhsm-cluster.json';
+import clusterSchema from '../cluster-resource/schema.json';
 import { entrypoint } from '../cluster-resource/src/handlers';
 import { OperationReport } from './driver/driver';
 import { leftovers } from './leftovers';

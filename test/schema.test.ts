@@ -4,7 +4,7 @@
  * the model class the handlers use carries exactly the schema's properties.
  */
 import Ajv from 'ajv';
-import clusterSchema from '../cluster-resource/community-cloudhsm-cluster.json';
+import clusterSchema from '../cluster-resource/schema.json';
 import { ClusterModel } from '../cluster-resource/src/models';
 import baseMetaSchema from './meta-schema/base.definition.schema.v1.json';
 import configurationMetaSchema from './meta-schema/provider.configuration.definition.schema.v1.json';

@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import clusterSchema from '../cluster-resource/community-cloudhsm-cluster.json';
+import clusterSchema from '../cluster-resource/schema.json';
 import { entrypoint as clusterEntrypoint } from '../cluster-resource/src/handlers';
 import { TypeUnderTest } from '../local/driver/driver';
 import { LocalAws } from '../local/runtime';

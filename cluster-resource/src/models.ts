@@ -1,12 +1,12 @@
 /**
- * The resource model of Community::CloudHsm::Cluster, mirroring community-cloudhsm-cluster.json property for
+ * The resource model of Community::CloudHsm::Cluster, mirroring schema.json property for
  * property (same names, so there is no mapping layer). Every property needs @Expose: the library deserializes
  * with `excludeExtraneousValues`.
  */
 import { BaseModel } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { Expose, Transform, Type } from 'class-transformer';
 import { toInteger } from '../../shared/registry/coerce';
-import schema from '../community-cloudhsm-cluster.json';
+import schema from '../schema.json';
 
 export class Tag {
     @Expose() Key?: string;

@@ -5,7 +5,7 @@
  * Scenarios that together take every path of every handler run through the driver; each emulator call is
  * attributed to the handler action being driven, turned into its IAM action, and compared with the schema.
  */
-import clusterSchema from '../../cluster-resource/community-cloudhsm-cluster.json';
+import clusterSchema from '../../cluster-resource/schema.json';
 import { OperationReport } from '../../local/driver/driver';
 import { addManagementInstance } from '../../local/emulator/fixtures';
 import { LocalAws, startLocalAws } from '../../local/runtime';
