@@ -8,6 +8,8 @@ export interface Leftovers {
     rules: string[];
     secrets: string[];
     backups: string[];
+    keyStores: string[];
+    kmsKeys: string[];
 }
 
 export function leftovers(state: EmulatorState): Leftovers {
@@ -21,5 +23,7 @@ export function leftovers(state: EmulatorState): Leftovers {
             .flatMap((g) => g.ingress.filter((r) => r.sourceGroupId !== g.groupId).map((r) => `${g.groupId}<-${r.sourceGroupId}`)),
         secrets: [...state.secrets.values()].filter((s) => s.deletedDate === undefined).map((s) => s.name),
         backups: [...state.backups.values()].filter((b) => b.state === 'READY' || b.state === 'CREATE_IN_PROGRESS').map((b) => b.backupId),
+        keyStores: [...state.keyStores.values()].map((k) => k.customKeyStoreId),
+        kmsKeys: [...state.kmsKeys.values()].map((k) => k.keyId),
     };
 }

@@ -11,6 +11,7 @@ import { Emulator } from './emulator/server';
 import { cloudHsmService, CloudHsmService } from './emulator/services/cloudhsm';
 import { cloudWatchService } from './emulator/services/cloudwatch';
 import { ec2Service } from './emulator/services/ec2';
+import { kmsService } from './emulator/services/kms';
 import { logsService } from './emulator/services/logs';
 import { secretsManagerService } from './emulator/services/secretsmanager';
 import { ssmService, SsmService } from './emulator/services/ssm';
@@ -35,7 +36,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     const emulator = new Emulator({
         clock,
         durations: options.durations,
-        services: [cloudHsmService, secretsManagerService, ssmService, ec2Service, logsService, cloudWatchService],
+        services: [cloudHsmService, secretsManagerService, ssmService, ec2Service, logsService, cloudWatchService, kmsService],
     });
     const instances = installInstanceEmulation(emulator);
     await emulator.start();

@@ -5,10 +5,13 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import clusterSchema from '../cluster-resource/schema.json';
 import { entrypoint as clusterEntrypoint } from '../cluster-resource/src/handlers';
+import keyStoreSchema from '../keystore-resource/schema.json';
+import { entrypoint as keyStoreEntrypoint } from '../keystore-resource/src/handlers';
 import { TypeUnderTest } from '../local/driver/driver';
 import { LocalAws } from '../local/runtime';
 
 export const clusterType: TypeUnderTest = { entrypoint: clusterEntrypoint, schema: clusterSchema };
+export const keyStoreType: TypeUnderTest = { entrypoint: keyStoreEntrypoint, schema: keyStoreSchema };
 
 /**
  * Service timings at the quick end of what AWS does, so that most waits end at their first look: every step
@@ -32,6 +35,18 @@ export function clusterProperties(aws: LocalAws, overrides: Record<string, unkno
         ManagementInstanceId: aws.network.managementInstanceId,
         ...overrides,
     };
+}
+
+/**
+ * An ACTIVE cluster made by the cluster type itself (two subnets, one HSM each, self-signed CA): the model
+ * with ClusterId, TrustAnchorCertificate and AdminSecretArn that a key store is declared from.
+ */
+export async function readyCluster(aws: LocalAws, overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    const created = await aws.driver(clusterType, { logicalResourceId: 'Cluster' }).create(clusterProperties(aws, overrides));
+    if (created.status !== 'SUCCESS' || created.model?.State !== 'ACTIVE') {
+        throw new Error(`The cluster for the test did not become ACTIVE: ${created.status} ${created.errorCode ?? ''} ${created.message ?? ''}`);
+    }
+    return created.model;
 }
 
 /** A customer's own CA, made with the system openssl (not with the product's PKI code). */

@@ -3,9 +3,10 @@
  */
 import { Action, OperationStatus, ProgressEvent } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { NotFoundError } from '../../shared/engine/errors';
-import { runWorkflow, Workflow } from '../../shared/engine/workflow';
+import { Workflow } from '../../shared/engine/workflow';
+import { runWorkflowOperation } from '../../shared/registry/run-workflow';
 import { clusterPage, findCluster } from '../../shared/finders/clusters';
-import { failedWithModel, HandlerInput, inProgress, registryResource, success } from '../../shared/registry/resource';
+import { HandlerInput, registryResource, success } from '../../shared/registry/resource';
 import { ClusterModel } from './models';
 import { readModel } from './steps/read-model';
 import { modelFromCluster } from './translate';
@@ -14,9 +15,6 @@ import { createWorkflow } from './workflows/create';
 import { deleteWorkflow } from './workflows/delete';
 import { ClusterData, ClusterScope } from './workflows/scope';
 import { updateWorkflow } from './workflows/update';
-
-/** Handler work per invocation; the library then needs a few seconds to deliver logs and metrics. */
-const BUDGET_MS = 30_000;
 
 const scopeFor = (input: HandlerInput<ClusterModel>, data: ClusterData, model: ClusterModel) =>
     new ClusterScope(
@@ -43,22 +41,18 @@ function withoutWriteOnly(model: ClusterModel): ClusterModel {
     return model;
 }
 
-async function run(input: HandlerInput<ClusterModel>, workflow: Workflow<ClusterScope>, finish: (scope: ClusterScope) => Promise<ProgressEvent<ClusterModel>>) {
+const run = (input: HandlerInput<ClusterModel>, workflow: Workflow<ClusterScope>, finish: (scope: ClusterScope) => Promise<ProgressEvent<ClusterModel>>) => {
     const model = desiredModel(input);
-    let scope: ClusterScope | undefined;
-    try {
-        const result = await runWorkflow(workflow, {
-            callbackContext: input.callbackContext,
-            initialData: (): ClusterData => ({}),
-            budgetMs: BUDGET_MS,
-            makeScope: (data) => (scope = scopeFor(input, data, model)),
-            canComeBackLater: () => !!model.ClusterId,
-        });
-        return result.status === 'done' ? await finish(scope!) : inProgress(result, model);
-    } catch (err) {
-        return failedWithModel(err, `${workflow.name}`, model.ClusterId ? withoutWriteOnly(model) : undefined);
-    }
-}
+    return runWorkflowOperation<ClusterModel, ClusterData, ClusterScope>({
+        workflow,
+        callbackContext: input.callbackContext,
+        model,
+        makeScope: (data) => scopeFor(input, data, model),
+        identified: (m) => !!m.ClusterId,
+        publicModel: withoutWriteOnly,
+        finish,
+    });
+};
 
 export const resource = registryResource(ClusterModel.TYPE_NAME, ClusterModel, {
     [Action.Create]: async (input) => {

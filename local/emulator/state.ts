@@ -237,6 +237,71 @@ export interface MetricDatum {
     timestampMs?: number;
 }
 
+export type KeyStoreConnectionState = 'CONNECTED' | 'CONNECTING' | 'FAILED' | 'DISCONNECTED' | 'DISCONNECTING';
+
+/** Why a custom key store is FAILED, as KMS names it in `ConnectionErrorCode`. */
+export type KeyStoreConnectionErrorCode =
+    | 'CLUSTER_NOT_FOUND'
+    | 'INSUFFICIENT_CLOUDHSM_HSMS'
+    | 'INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET'
+    | 'INTERNAL_ERROR'
+    | 'INVALID_CREDENTIALS'
+    | 'NETWORK_ERRORS'
+    | 'SUBNET_NOT_FOUND'
+    | 'USER_LOCKED_OUT'
+    | 'USER_LOGGED_IN'
+    | 'USER_NOT_FOUND';
+
+/** A KMS custom key store: an AWS CloudHSM key store, or an external (XKS) one that only tests seed. */
+export interface CustomKeyStore {
+    /** `cks-` and 17 lower-case hex characters. */
+    customKeyStoreId: string;
+    name: string;
+    type: 'AWS_CLOUDHSM' | 'EXTERNAL_KEY_STORE';
+    /** Epoch seconds. */
+    creationDate: number;
+    connectionState: KeyStoreConnectionState;
+    /** Set only while `connectionState` is FAILED. */
+    connectionErrorCode?: KeyStoreConnectionErrorCode;
+    clusterId?: string;
+    /**
+     * The backup lineage of the store's cluster, recorded when the cluster is set: the usual reason to move a
+     * store is that its cluster was deleted, and the restored cluster must be related to the one that is gone.
+     */
+    clusterLineage?: string;
+    trustAnchorPem?: string;
+    /**
+     * The `kmsuser` password as KMS knows it: what the caller told it, until a connection succeeds and KMS
+     * replaces it with one of its own.
+     */
+    kmsUserPassword?: string;
+    /** External key stores only. */
+    xksProxy?: { connectivity: 'PUBLIC_ENDPOINT' | 'VPC_ENDPOINT_SERVICE'; uriEndpoint: string; uriPath: string; accessKeyId: string };
+}
+
+export type KmsKeyOrigin = 'AWS_KMS' | 'AWS_CLOUDHSM' | 'EXTERNAL' | 'EXTERNAL_KEY_STORE';
+
+export interface KmsKey {
+    /** A UUID. */
+    keyId: string;
+    arn: string;
+    description: string;
+    keyUsage: string;
+    keySpec: string;
+    origin: KmsKeyOrigin;
+    /** Epoch seconds. */
+    creationDate: number;
+    /** Disabled by DisableKey, and by CancelKeyDeletion as in AWS. */
+    enabled: boolean;
+    customKeyStoreId?: string;
+    /** Where KMS generated the key material of a key in a CloudHSM key store (a key owned by `kmsuser`). */
+    keyMaterialClusterId?: string;
+    /** Epoch seconds at which a key in PendingDeletion is deleted. */
+    deletionDate?: number;
+    pendingWindowInDays?: number;
+    tags: Array<{ TagKey: string; TagValue: string }>;
+}
+
 export interface EmulatorState {
     accountId: string;
     region: string;
@@ -253,6 +318,10 @@ export interface EmulatorState {
     logGroups: Map<string, Map<string, LogEvent[]>>;
     logGroupInfo: Map<string, LogGroupInfo>;
     metrics: MetricDatum[];
+    /** KMS custom key stores by ID. */
+    keyStores: Map<string, CustomKeyStore>;
+    /** KMS keys by key ID (a UUID), including keys pending deletion. */
+    kmsKeys: Map<string, KmsKey>;
 }
 
 export function emptyState(accountId: string, region: string): EmulatorState {
@@ -270,5 +339,7 @@ export function emptyState(accountId: string, region: string): EmulatorState {
         logGroups: new Map(),
         logGroupInfo: new Map(),
         metrics: [],
+        keyStores: new Map(),
+        kmsKeys: new Map(),
     };
 }

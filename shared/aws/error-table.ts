@@ -61,6 +61,10 @@ const rules: Rule[] = [
         names: ['CloudHsmResourceLimitExceededException', 'LimitExceededException'],
     },
     {
+        code: HandlerErrorCode.ResourceConflict,
+        names: ['CustomKeyStoreHasCMKsException', 'CloudHsmClusterInUseException'],
+    },
+    {
         code: HandlerErrorCode.AlreadyExists,
         names: ['ResourceExistsException', 'CustomKeyStoreNameInUseException'],
     },
@@ -78,6 +82,12 @@ const rules: Rule[] = [
             'InvalidSubnetID.Malformed',
             'InvalidDocument',
             'ValidationException',
+            'IncorrectTrustAnchorException',
+            'CloudHsmClusterInvalidConfigurationException',
+            'CloudHsmClusterNotActiveException',
+            'CloudHsmClusterNotFoundException',
+            'CloudHsmClusterNotRelatedException',
+            'CustomKeyStoreInvalidStateException',
         ],
     },
     {

@@ -28,4 +28,7 @@ export const SCHEDULES = {
     hsmDelete: { firstLookSeconds: 60, intervalSeconds: 15, timeoutSeconds: minutes(30) },
     command: { firstLookSeconds: 3, intervalSeconds: 3, timeoutSeconds: minutes(15) },
     activation: { firstLookSeconds: 2, intervalSeconds: 5, timeoutSeconds: minutes(5) },
+    // KMS documents "up to 20 minutes" for a connection; several minutes is typical.
+    keyStoreConnect: { firstLookSeconds: 240, intervalSeconds: 20, timeoutSeconds: minutes(30) },
+    keyStoreDisconnect: { firstLookSeconds: 10, intervalSeconds: 10, timeoutSeconds: minutes(10) },
 } satisfies Record<string, PollSchedule>;

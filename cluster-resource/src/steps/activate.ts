@@ -7,7 +7,7 @@ import { TerminalStateError } from '../../../shared/engine/errors';
 import { nextLookSeconds, SCHEDULES } from '../../../shared/engine/polling';
 import { next, Step, wait } from '../../../shared/engine/workflow';
 import { readSecret } from '../../../shared/secrets/secrets';
-import { checkScript, sendScriptOnce, tail } from '../../../shared/ssm/run-command';
+import { sendScriptOnce } from '../../../shared/ssm/run-command';
 import { secretNames } from '../translate';
 import { ClusterScope } from '../workflows/scope';
 import { activationScript, configurationScript } from './scripts';
@@ -51,31 +51,6 @@ export const configureInstance: Step<ClusterScope> = {
         return next();
     },
 };
-
-export const awaitCommand = (name: string): Step<ClusterScope> => ({
-    name,
-    when: (scope) => !!scope.data.command,
-    run: async (scope, progress) => {
-        const command = scope.data.command!;
-        const result = await checkScript(scope.ssm, command);
-        if (result.state === 'running') {
-            return wait(
-                nextLookSeconds(SCHEDULES.command, progress.waitedSeconds),
-                `Waiting for the ${command.purpose} script on ${command.instanceId} (${result.status})`,
-                SCHEDULES.command.timeoutSeconds,
-            );
-        }
-        if (result.state === 'failed') {
-            throw new TerminalStateError(
-                `The ${command.purpose} script on ${command.instanceId} ended ${result.status} (SSM command ${command.commandId}): ${tail(result.error)}. ` +
-                    'Check that the instance has the CloudHSM CLI installed and can reach Secrets Manager and the HSMs.',
-            );
-        }
-        delete scope.data.command;
-        scope.changed();
-        return next();
-    },
-});
 
 export const awaitClusterActive: Step<ClusterScope> = {
     name: 'await-cluster-active',

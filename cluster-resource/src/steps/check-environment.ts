@@ -3,8 +3,8 @@
  * Each problem becomes InvalidRequest naming the property, before the cluster exists.
  */
 import { DescribeBackupsCommand } from '@aws-sdk/client-cloudhsm-v2';
-import { DescribeInstancesCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
-import { DescribeInstanceInformationCommand } from '@aws-sdk/client-ssm';
+import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
+import { checkManagementInstance as checkInstance } from '../../../shared/finders/management-instance';
 import { isAwsError } from '../../../shared/aws/error-table';
 import { InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
@@ -52,27 +52,5 @@ async function checkSourceBackup(scope: ClusterScope, backupId: string): Promise
 }
 
 /** The instance exists, runs in the cluster's VPC and answers SSM; returns its first security group. */
-export async function checkManagementInstance(scope: ClusterScope, instanceId: string, vpcId: string | undefined): Promise<string> {
-    let instance;
-    try {
-        const out = await scope.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-        instance = out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
-    } catch (err) {
-        if (!isAwsError(err, 'InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed')) throw err;
-    }
-    if (!instance || instance.State?.Name === 'terminated') throw new InvalidInputError(`ManagementInstanceId: instance ${instanceId} does not exist.`);
-    if (instance.State?.Name !== 'running') throw new InvalidInputError(`ManagementInstanceId: instance ${instanceId} is ${instance.State?.Name}; start it and retry.`);
-    if (vpcId && instance.VpcId !== vpcId) {
-        throw new InvalidInputError(`ManagementInstanceId: instance ${instanceId} is in ${instance.VpcId}, not in the cluster's VPC ${vpcId}.`);
-    }
-    const groupId = instance.SecurityGroups?.[0]?.GroupId;
-    if (!groupId) throw new InvalidInputError(`ManagementInstanceId: instance ${instanceId} has no security group to allow into the cluster.`);
-    const info = await scope.ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }));
-    const online = info.InstanceInformationList?.some((i) => i.InstanceId === instanceId && i.PingStatus === 'Online');
-    if (!online) {
-        throw new InvalidInputError(
-            `ManagementInstanceId: instance ${instanceId} is not managed by SSM (no online agent). Give it an instance profile with AmazonSSMManagedInstanceCore and a running SSM agent.`,
-        );
-    }
-    return groupId;
-}
+export const checkManagementInstance = (scope: ClusterScope, instanceId: string, vpcId: string | undefined): Promise<string> =>
+    checkInstance(scope.ec2, scope.ssm, instanceId, vpcId);

@@ -1,5 +1,6 @@
 import { Workflow } from '../../../shared/engine/workflow';
-import { activateCluster, awaitClusterActive, awaitCommand } from '../steps/activate';
+import { awaitCommand } from '../../../shared/ssm/await-command';
+import { activateCluster, awaitClusterActive } from '../steps/activate';
 import { checkSubnetsAndBackup } from '../steps/check-environment';
 import { awaitClusterCreated, createCluster } from '../steps/create-cluster';
 import { alignHsms, awaitHsms, createFirstHsm } from '../steps/hsms';
@@ -25,7 +26,7 @@ export const createWorkflow: Workflow<ClusterScope> = {
         initializeCluster,
         awaitInitialized,
         activateCluster,
-        awaitCommand('await-activation'),
+        awaitCommand<ClusterScope>('await-activation'),
         awaitClusterActive,
         alignHsms,
         awaitHsms('await-hsms-aligned'),

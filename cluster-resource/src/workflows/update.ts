@@ -1,5 +1,6 @@
 import { Workflow } from '../../../shared/engine/workflow';
-import { activateCluster, awaitClusterActive, awaitCommand, configureInstance } from '../steps/activate';
+import { awaitCommand } from '../../../shared/ssm/await-command';
+import { activateCluster, awaitClusterActive, configureInstance } from '../steps/activate';
 import { alignHsms, awaitHsms } from '../steps/hsms';
 import { awaitInitialized, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
 import { allowInstanceAccess } from '../steps/instance-access';
@@ -22,9 +23,9 @@ export const updateWorkflow: Workflow<ClusterScope> = {
         initializeCluster,
         awaitInitialized,
         configureInstance,
-        awaitCommand('await-configuration'),
+        awaitCommand<ClusterScope>('await-configuration'),
         activateCluster,
-        awaitCommand('await-activation'),
+        awaitCommand<ClusterScope>('await-activation'),
         awaitClusterActive,
         alignHsms,
         awaitHsms('await-hsms-aligned'),

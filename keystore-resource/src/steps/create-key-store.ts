@@ -1,0 +1,102 @@
+/**
+ * Creating the key store and its kmsuser secret. KMS gives the ID at once, so the first invocation returns
+ * it; the kmsuser password is told to KMS at creation (KMS only records it), stored in the secret named by
+ * the ID right after, and set on the HSMs by a later step.
+ */
+import { CreateCustomKeyStoreCommand, CustomKeyStoresListEntry, DescribeCustomKeyStoresCommand, UpdateCustomKeyStoreCommand } from '@aws-sdk/client-kms';
+import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { isAwsError } from '../../../shared/aws/error-table';
+import { HandlerError } from '../../../shared/engine/errors';
+import { next, Step } from '../../../shared/engine/workflow';
+import { ensureSecretWithOutcome, generatePassword } from '../../../shared/secrets/secrets';
+import { KMS_USER, kmsUserSecretName, PASSWORD_VERSION_TAG, sameCertificate, withDefaults } from '../translate';
+import { KeyStoreScope } from '../workflows/scope';
+
+export const createKeyStore: Step<KeyStoreScope> = {
+    name: 'create-key-store',
+    run: async (scope) => {
+        if (scope.data.keyStoreId) return next();
+        const earlier = await findByName(scope, scope.model.KeyStoreName!);
+        if (earlier) {
+            adoptOrRefuse(scope, earlier);
+            return next();
+        }
+        const password = generatePassword();
+        try {
+            const created = await scope.kms.send(
+                new CreateCustomKeyStoreCommand({
+                    CustomKeyStoreName: scope.model.KeyStoreName,
+                    CloudHsmClusterId: scope.model.ClusterId,
+                    TrustAnchorCertificate: scope.model.TrustAnchorCertificate,
+                    KeyStorePassword: password,
+                }),
+            );
+            scope.adopt(created.CustomKeyStoreId!);
+            scope.freshPassword = password;
+        } catch (err) {
+            // A retried attempt whose earlier call did create the store.
+            if (!isAwsError(err, 'CustomKeyStoreNameInUseException')) throw err;
+            const raced = await findByName(scope, scope.model.KeyStoreName!);
+            if (!raced) throw err;
+            adoptOrRefuse(scope, raced);
+        }
+        return next();
+    },
+};
+
+async function findByName(scope: KeyStoreScope, name: string): Promise<CustomKeyStoresListEntry | undefined> {
+    try {
+        const out = await scope.kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreName: name }));
+        return out.CustomKeyStores?.[0];
+    } catch (err) {
+        if (isAwsError(err, 'CustomKeyStoreNotFoundException')) return undefined;
+        throw err;
+    }
+}
+
+/**
+ * A store of that name on the same cluster and trust anchor that has never been connected is what an earlier
+ * attempt of this create left (KMS itself answers an identical create with the existing ID); anything else
+ * is somebody else's store.
+ */
+function adoptOrRefuse(scope: KeyStoreScope, store: CustomKeyStoresListEntry): void {
+    const ours =
+        store.CloudHsmClusterId === scope.model.ClusterId &&
+        sameCertificate(store.TrustAnchorCertificate, scope.model.TrustAnchorCertificate) &&
+        store.ConnectionState === 'DISCONNECTED';
+    if (!ours) {
+        throw new HandlerError(
+            HandlerErrorCode.AlreadyExists,
+            `KeyStoreName: a key store named ${store.CustomKeyStoreName} already exists (${store.CustomKeyStoreId}, cluster ${store.CloudHsmClusterId}, ${store.ConnectionState}). Choose another name.`,
+        );
+    }
+    scope.adopt(store.CustomKeyStoreId!);
+}
+
+/**
+ * The kmsuser secret. When this invocation created the store, it holds the password KMS was given. When the
+ * store was adopted and its secret is missing, a new password is stored and told to KMS (the store is still
+ * disconnected, so KMS accepts it).
+ */
+export const storeKmsUserSecret: Step<KeyStoreScope> = {
+    name: 'store-kmsuser-secret',
+    run: async (scope) => {
+        const password = scope.freshPassword ?? generatePassword();
+        const secret = await ensureSecretWithOutcome(scope.secrets, {
+            name: kmsUserSecretName(scope.keyStoreId),
+            description: `KMS key store ${scope.keyStoreId}: the kmsuser password the type set`,
+            value: () => JSON.stringify({ username: KMS_USER, password }),
+            tags: [
+                { Key: 'cloudhsm-type:key-store-id', Value: scope.keyStoreId },
+                { Key: PASSWORD_VERSION_TAG, Value: String(withDefaults(scope.model).KmsUserPasswordVersion) },
+            ],
+            requestToken: scope.request.requestToken,
+        });
+        scope.model.KmsUserSecretArn = secret.arn;
+        if (secret.created && !scope.freshPassword) {
+            await scope.kms.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId, KeyStorePassword: password }));
+            scope.changed();
+        }
+        return next();
+    },
+};

@@ -1,0 +1,51 @@
+/** Pure translation between the key store model and KMS, and the type's naming of its secret. No I/O. */
+import type { CustomKeyStoresListEntry } from '@aws-sdk/client-kms';
+import { KeyStoreModel } from './models';
+
+export const DEFAULTS = { DesiredConnectionState: 'CONNECTED', KmsUserPasswordVersion: 1 } as const;
+
+export const KMS_USER = 'kmsuser';
+
+/** The kmsuser secret belongs to the key store: named by its ID, which KMS gives before anything else exists. */
+export const kmsUserSecretName = (keyStoreId: string) => `cloudhsm/key-stores/${keyStoreId}/kmsuser`;
+
+/** Tag on the kmsuser secret: which KmsUserPasswordVersion its password belongs to (read recovers it from there). */
+export const PASSWORD_VERSION_TAG = 'cloudhsm-type:kmsuser-password-version';
+
+export const withDefaults = (model: KeyStoreModel) => ({
+    DesiredConnectionState: model.DesiredConnectionState ?? DEFAULTS.DesiredConnectionState,
+    KmsUserPasswordVersion: model.KmsUserPasswordVersion ?? DEFAULTS.KmsUserPasswordVersion,
+});
+
+const sameCertificate = (a?: string, b?: string) => (a ?? '').trim() === (b ?? '').trim();
+export { sameCertificate };
+
+/** The model as KMS (and the kmsuser secret) tell it. */
+export function modelFromKeyStore(store: CustomKeyStoresListEntry, secret: { arn?: string; passwordVersion?: number }): KeyStoreModel {
+    const model = new KeyStoreModel();
+    model.KeyStoreId = store.CustomKeyStoreId;
+    model.KeyStoreName = store.CustomKeyStoreName;
+    model.ClusterId = store.CloudHsmClusterId;
+    model.TrustAnchorCertificate = store.TrustAnchorCertificate;
+    model.ConnectionState = store.ConnectionState;
+    model.ConnectionErrorCode = store.ConnectionState === 'FAILED' ? store.ConnectionErrorCode : undefined;
+    model.DesiredConnectionState = store.ConnectionState === 'CONNECTED' || store.ConnectionState === 'CONNECTING' ? 'CONNECTED' : 'DISCONNECTED';
+    model.CreationDate = store.CreationDate ? new Date(store.CreationDate).toISOString() : undefined;
+    model.KmsUserSecretArn = secret.arn;
+    model.KmsUserPasswordVersion = secret.passwordVersion;
+    return model;
+}
+
+/** What to tell the user for each connection error code (from the KMS developer guide's troubleshooting). */
+export const CONNECTION_ADVICE: Record<string, string> = {
+    CLUSTER_NOT_FOUND: 'KMS cannot find the cluster; check ClusterId.',
+    INSUFFICIENT_CLOUDHSM_HSMS: 'the cluster has no ACTIVE HSM; add HSMs (HsmsPerSubnet) and retry.',
+    INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET: "a cluster subnet has no free IP address for KMS's network interface; free some and retry.",
+    INTERNAL_ERROR: 'KMS failed internally; retry the update.',
+    INVALID_CREDENTIALS: 'the kmsuser password KMS has is wrong; rotate it by changing KmsUserPasswordVersion.',
+    NETWORK_ERRORS: "KMS cannot reach the HSMs; check the cluster security group's rules.",
+    SUBNET_NOT_FOUND: 'a subnet of the cluster was deleted; restore it or move the key store to another cluster.',
+    USER_LOCKED_OUT: 'kmsuser is locked out after failed logins; rotate its password (KmsUserPasswordVersion), which an admin reset unlocks.',
+    USER_LOGGED_IN: 'kmsuser is logged in elsewhere; log it out of every CloudHSM CLI session and retry.',
+    USER_NOT_FOUND: 'kmsuser is missing on at least one HSM; rotate its password (KmsUserPasswordVersion) to create it again everywhere, or wait for replication.',
+};

@@ -1,0 +1,94 @@
+/**
+ * What every key store step receives: the learned data (the callback context), the model being built, the
+ * request and the clients. A password is never in `data`: a new one lives in `freshPassword` for the rest of
+ * one invocation, and is otherwise read from its secret when a step needs it.
+ */
+import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { CustomKeyStoresListEntry, DescribeCustomKeyStoresCommand, KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { LoggerProxy } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { AwsClients } from '../../../shared/aws/clients';
+import { isAwsError } from '../../../shared/aws/error-table';
+import { NotFoundError } from '../../../shared/engine/errors';
+import type { SentCommand } from '../../../shared/ssm/run-command';
+import { KeyStoreModel } from '../models';
+
+export interface KeyStoreData {
+    keyStoreId?: string;
+    command?: SentCommand & { purpose: string };
+}
+
+export interface KeyStoreRequest {
+    requestToken: string;
+    region: string;
+}
+
+export class KeyStoreScope {
+    /** A password generated in this invocation, not yet readable from its secret by the next one. */
+    freshPassword?: string;
+    private described?: CustomKeyStoresListEntry | null;
+
+    constructor(
+        readonly data: KeyStoreData,
+        readonly model: KeyStoreModel,
+        readonly previous: KeyStoreModel | undefined,
+        readonly request: KeyStoreRequest,
+        private readonly clients: AwsClients,
+        readonly logger: LoggerProxy,
+    ) {
+        if (data.keyStoreId) model.KeyStoreId = data.keyStoreId;
+        else if (model.KeyStoreId) data.keyStoreId = model.KeyStoreId;
+    }
+
+    get kms(): KMSClient {
+        return this.clients.get(KMSClient);
+    }
+    get cloudhsm(): CloudHSMV2Client {
+        return this.clients.get(CloudHSMV2Client);
+    }
+    get secrets(): SecretsManagerClient {
+        return this.clients.get(SecretsManagerClient);
+    }
+    get ssm(): SSMClient {
+        return this.clients.get(SSMClient);
+    }
+    get ec2(): EC2Client {
+        return this.clients.get(EC2Client);
+    }
+
+    get keyStoreId(): string {
+        if (!this.data.keyStoreId) throw new Error('No key store ID yet');
+        return this.data.keyStoreId;
+    }
+
+    adopt(keyStoreId: string): void {
+        this.data.keyStoreId = keyStoreId;
+        this.model.KeyStoreId = keyStoreId;
+    }
+
+    /** The key store as KMS describes it now; NotFound when it is gone. */
+    async keyStore(): Promise<CustomKeyStoresListEntry> {
+        const found = await this.keyStoreIfPresent();
+        if (!found) throw new NotFoundError(`Key store ${this.keyStoreId} was not found (it does not exist or was deleted).`);
+        return found;
+    }
+
+    async keyStoreIfPresent(): Promise<CustomKeyStoresListEntry | undefined> {
+        if (this.described === undefined) {
+            try {
+                const out = await this.kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: this.keyStoreId }));
+                this.described = out.CustomKeyStores?.[0] ?? null;
+            } catch (err) {
+                if (!isAwsError(err, 'CustomKeyStoreNotFoundException')) throw err;
+                this.described = null;
+            }
+        }
+        return this.described ?? undefined;
+    }
+
+    changed(): void {
+        this.described = undefined;
+    }
+}

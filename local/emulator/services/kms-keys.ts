@@ -1,0 +1,247 @@
+/**
+ * KMS keys: plain keys (origin AWS_KMS) and keys in CloudHSM key stores (origin AWS_CLOUDHSM), with the key
+ * states that the key store's connection implies, and deletion only through a 7–30 day waiting period.
+ * Keys are named by key ID or key ARN; aliases are not emulated.
+ */
+import { randomUUID } from 'crypto';
+import { ServiceContext } from '../server';
+import { KmsKey, KmsKeyOrigin } from '../state';
+import { KeyStores, clusterConfigurationProblem, keyStoreInvalidState } from './kms-key-stores';
+import { creationKey, kmsError, limitFrom, optionalEnum, optionalString, pageOf, pagingMembers, requireString, validationError } from './kms-rules';
+
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'Unavailable';
+
+const keyUsages = ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const;
+const keySpecs = [
+    'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SYMMETRIC_DEFAULT',
+    'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87',
+] as const;
+const origins = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
+const defaultListLimit = 100;
+const minimumPendingWindowDays = 7;
+const maximumPendingWindowDays = 30;
+const secondsPerDay = 86_400;
+
+export class KmsKeys {
+    constructor(
+        private readonly ctx: ServiceContext,
+        private readonly keyStores: KeyStores,
+    ) {}
+
+    private get keys(): Map<string, KmsKey> {
+        return this.ctx.state.kmsKeys;
+    }
+
+    inStore(customKeyStoreId: string): KmsKey[] {
+        return [...this.keys.values()].filter((k) => k.customKeyStoreId === customKeyStoreId);
+    }
+
+    /** Keys pending deletion stay so; otherwise a key in a store that is not CONNECTED is Unavailable. */
+    stateOf(key: KmsKey): KeyState {
+        if (key.deletionDate !== undefined) return 'PendingDeletion';
+        if (key.customKeyStoreId !== undefined) {
+            const store = this.ctx.state.keyStores.get(key.customKeyStoreId);
+            if (store?.connectionState !== 'CONNECTED') return 'Unavailable';
+        }
+        return key.enabled ? 'Enabled' : 'Disabled';
+    }
+
+    create(input: any): unknown {
+        const description = optionalString(input, 'Description', { minLength: 0, maxLength: 8192 }) ?? '';
+        const keyUsage = optionalEnum(input, 'KeyUsage', keyUsages) ?? 'ENCRYPT_DECRYPT';
+        const keySpec = optionalEnum(input, 'KeySpec', keySpecs) ?? optionalEnum(input, 'CustomerMasterKeySpec', keySpecs) ?? 'SYMMETRIC_DEFAULT';
+        const origin: KmsKeyOrigin = optionalEnum(input, 'Origin', origins) ?? 'AWS_KMS';
+        const customKeyStoreId = optionalString(input, 'CustomKeyStoreId', { maxLength: 64 });
+        const tags = tagsFrom(input?.Tags);
+        if (origin === 'EXTERNAL' || origin === 'EXTERNAL_KEY_STORE') {
+            throw kmsError('UnsupportedOperationException', `The emulated KMS does not create keys of origin ${origin}.`);
+        }
+        if (origin === 'AWS_CLOUDHSM' && customKeyStoreId === undefined) {
+            throw kmsError('ValidationException', 'A KMS key with origin AWS_CLOUDHSM needs the CustomKeyStoreId of a CloudHSM key store.');
+        }
+        if (customKeyStoreId !== undefined && origin !== 'AWS_CLOUDHSM') {
+            throw kmsError(
+                'ValidationException',
+                'To create a KMS key in a CloudHSM key store, set Origin to AWS_CLOUDHSM as well as CustomKeyStoreId.',
+            );
+        }
+        let keyMaterialClusterId: string | undefined;
+        if (customKeyStoreId !== undefined) {
+            if (keySpec !== 'SYMMETRIC_DEFAULT' || keyUsage !== 'ENCRYPT_DECRYPT' || input?.MultiRegion === true) {
+                throw kmsError(
+                    'UnsupportedOperationException',
+                    'A custom key store holds only single-Region symmetric encryption keys (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT).',
+                );
+            }
+            keyMaterialClusterId = this.clusterForNewKey(customKeyStoreId);
+        }
+        const keyId = randomUUID();
+        const key: KmsKey = {
+            keyId,
+            arn: this.arnOf(keyId),
+            description,
+            keyUsage,
+            keySpec,
+            origin,
+            creationDate: this.ctx.clock.now() / 1000,
+            enabled: true,
+            customKeyStoreId,
+            keyMaterialClusterId,
+            tags,
+        };
+        this.keys.set(keyId, key);
+        return { KeyMetadata: this.metadataOf(key) };
+    }
+
+    /** KMS generates the key material in the store's cluster, which needs two ACTIVE HSMs in different AZs for it. */
+    private clusterForNewKey(customKeyStoreId: string): string {
+        const store = this.keyStores.find(customKeyStoreId);
+        if (store.type !== 'AWS_CLOUDHSM') {
+            throw kmsError('UnsupportedOperationException', `Custom key store ${customKeyStoreId} is an external key store; use Origin EXTERNAL_KEY_STORE.`);
+        }
+        if (store.connectionState !== 'CONNECTED') {
+            throw keyStoreInvalidState(
+                `Custom key store ${customKeyStoreId} is ${store.connectionState}. KMS keys can be created only in a CONNECTED custom key store.`,
+            );
+        }
+        const cluster = this.ctx.state.clusters.get(store.clusterId!);
+        const problem = cluster
+            ? clusterConfigurationProblem(cluster)
+            : `KMS cannot find the CloudHSM cluster ${store.clusterId} of custom key store ${customKeyStoreId}.`;
+        if (problem) throw kmsError('CloudHsmClusterInvalidConfigurationException', problem);
+        return store.clusterId!;
+    }
+
+    describe(input: any): unknown {
+        return { KeyMetadata: this.metadataOf(this.find(input)) };
+    }
+
+    list(input: any): unknown {
+        const limit = limitFrom(input, defaultListLimit);
+        const keyOf = (k: KmsKey) => creationKey(k.creationDate, k.keyId);
+        const keys = [...this.keys.values()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+        const { page, nextMarker } = pageOf(keys, keyOf, limit, input?.Marker);
+        // As in AWS, entries carry no key store ID: finding a store's keys takes DescribeKey per key.
+        return { Keys: page.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ...pagingMembers(nextMarker) };
+    }
+
+    scheduleDeletion(input: any): unknown {
+        const key = this.find(input);
+        const windowDays = pendingWindowFrom(input);
+        if (key.deletionDate !== undefined) throw kmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+        const deletionDate = this.ctx.clock.now() / 1000 + windowDays * secondsPerDay;
+        key.deletionDate = deletionDate;
+        key.pendingWindowInDays = windowDays;
+        // A key whose deletion is canceled comes back Disabled, as in AWS.
+        key.enabled = false;
+        this.ctx.scheduler.after(windowDays * secondsPerDay, () => {
+            if (this.keys.get(key.keyId) === key && key.deletionDate === deletionDate) this.keys.delete(key.keyId);
+        });
+        return { KeyId: key.arn, DeletionDate: deletionDate, KeyState: 'PendingDeletion', PendingWindowInDays: windowDays };
+    }
+
+    cancelDeletion(input: any): unknown {
+        const key = this.find(input);
+        if (key.deletionDate === undefined) throw kmsError('KMSInvalidStateException', `${key.arn} is not pending deletion.`);
+        key.deletionDate = undefined;
+        key.pendingWindowInDays = undefined;
+        return { KeyId: key.arn };
+    }
+
+    enable(input: any): unknown {
+        this.changeableKey(input).enabled = true;
+        return {};
+    }
+
+    disable(input: any): unknown {
+        this.changeableKey(input).enabled = false;
+        return {};
+    }
+
+    /** EnableKey and DisableKey are refused for keys pending deletion and keys whose key store is not connected. */
+    private changeableKey(input: any): KmsKey {
+        const key = this.find(input);
+        const state = this.stateOf(key);
+        if (state === 'PendingDeletion' || state === 'Unavailable') {
+            throw kmsError('KMSInvalidStateException', `${key.arn} is ${state === 'PendingDeletion' ? 'pending deletion' : 'unavailable'}.`);
+        }
+        return key;
+    }
+
+    private arnOf(keyId: string): string {
+        return `arn:aws:kms:${this.ctx.state.region}:${this.ctx.state.accountId}:key/${keyId}`;
+    }
+
+    /** The key that `KeyId` names, by key ID or key ARN of this account and Region. */
+    private find(input: any): KmsKey {
+        const reference = requireString(input, 'KeyId', { maxLength: 2048 });
+        if (reference.startsWith('alias/') || /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(reference)) {
+            throw kmsError('NotFoundException', `Alias ${reference} is not found. (The emulated KMS has no aliases.)`);
+        }
+        let keyId = reference;
+        if (reference.startsWith('arn:')) {
+            const match = /^arn:aws:kms:([^:]+):(\d{12}):key\/(.+)$/.exec(reference);
+            if (!match) throw kmsError('InvalidArnException', `Invalid arn ${reference}`);
+            const [, region, accountId, id] = match;
+            if (region !== this.ctx.state.region || accountId !== this.ctx.state.accountId) {
+                throw kmsError('NotFoundException', `Key '${reference}' does not exist`);
+            }
+            keyId = id;
+        }
+        const key = this.keys.get(keyId);
+        if (!key) throw kmsError('NotFoundException', `Key '${this.arnOf(keyId)}' does not exist`);
+        return key;
+    }
+
+    private metadataOf(key: KmsKey): Record<string, unknown> {
+        const keyState = this.stateOf(key);
+        const store = key.customKeyStoreId === undefined ? undefined : this.ctx.state.keyStores.get(key.customKeyStoreId);
+        return {
+            AWSAccountId: this.ctx.state.accountId,
+            KeyId: key.keyId,
+            Arn: key.arn,
+            CreationDate: key.creationDate,
+            Enabled: keyState === 'Enabled',
+            Description: key.description,
+            KeyUsage: key.keyUsage,
+            KeyState: keyState,
+            Origin: key.origin,
+            KeyManager: 'CUSTOMER',
+            CustomerMasterKeySpec: key.keySpec,
+            KeySpec: key.keySpec,
+            MultiRegion: false,
+            ...(key.keySpec === 'SYMMETRIC_DEFAULT' ? { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] } : {}),
+            ...(key.deletionDate !== undefined ? { DeletionDate: key.deletionDate, PendingDeletionWindowInDays: key.pendingWindowInDays } : {}),
+            ...(key.customKeyStoreId !== undefined
+                ? { CustomKeyStoreId: key.customKeyStoreId, CloudHsmClusterId: store?.clusterId ?? key.keyMaterialClusterId }
+                : {}),
+        };
+    }
+}
+
+function pendingWindowFrom(input: any): number {
+    const value = input?.PendingWindowInDays;
+    if (value === undefined || value === null) return maximumPendingWindowDays;
+    if (!Number.isInteger(value)) throw validationError('PendingWindowInDays', value, 'Member must be an integer');
+    if (value < minimumPendingWindowDays) {
+        throw validationError('PendingWindowInDays', value, `Member must have value greater than or equal to ${minimumPendingWindowDays}`);
+    }
+    if (value > maximumPendingWindowDays) {
+        throw validationError('PendingWindowInDays', value, `Member must have value less than or equal to ${maximumPendingWindowDays}`);
+    }
+    return value;
+}
+
+function tagsFrom(tags: unknown): KmsKey['tags'] {
+    if (tags === undefined || tags === null) return [];
+    if (!Array.isArray(tags)) throw validationError('Tags', tags, 'Member must be a list');
+    return tags.map((tag) => {
+        const key = tag?.TagKey;
+        const value = tag?.TagValue;
+        if (typeof key !== 'string' || key.length < 1 || key.length > 128) {
+            throw kmsError('TagException', 'Tag keys must be between 1 and 128 characters long.');
+        }
+        if (typeof value !== 'string' || value.length > 256) throw kmsError('TagException', `The value of tag ${key} must be at most 256 characters.`);
+        return { TagKey: key, TagValue: value };
+    });
+}

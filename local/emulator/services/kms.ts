@@ -1,0 +1,69 @@
+/**
+ * The emulated AWS KMS (JSON 1.1, `TrentService`): CloudHSM key stores (kms-key-stores.ts), their connections
+ * (kms-connections.ts) and the keys in them or in KMS itself (kms-keys.ts). It follows the KMS section of
+ * reference/aws-behaviour.md and acts on the clusters and users that the CloudHSM service holds.
+ */
+import { AwsError } from '../errors';
+import { EmulatedService, ServiceContext, ServiceFactory } from '../server';
+import { CustomKeyStore, KmsKey } from '../state';
+import { KeyStoreConnections } from './kms-connections';
+import { KeyStores, KmsQuotas, defaultKmsQuotas } from './kms-key-stores';
+import { KmsKeys } from './kms-keys';
+
+export class KmsService implements EmulatedService {
+    readonly name = 'kms';
+    readonly targetPrefix = 'TrentService';
+    readonly protocol = 'json1.1' as const;
+    /** Adjustable per account, as AWS adjusts them on request. */
+    readonly quotas: KmsQuotas = { ...defaultKmsQuotas };
+    private readonly keyStores: KeyStores;
+    private readonly connections: KeyStoreConnections;
+    private readonly keys: KmsKeys;
+    private readonly actions: Record<string, (input: any) => unknown>;
+
+    constructor(private readonly ctx: ServiceContext) {
+        this.keyStores = new KeyStores(ctx, this.quotas);
+        this.connections = new KeyStoreConnections(ctx, this.keyStores);
+        this.keys = new KmsKeys(ctx, this.keyStores);
+        this.actions = {
+            CreateCustomKeyStore: (input) => this.keyStores.create(input),
+            DescribeCustomKeyStores: (input) => this.keyStores.describe(input),
+            UpdateCustomKeyStore: (input) => this.keyStores.update(input),
+            DeleteCustomKeyStore: (input) => this.keyStores.delete(input),
+            ConnectCustomKeyStore: (input) => this.connections.connect(input),
+            DisconnectCustomKeyStore: (input) => this.connections.disconnect(input),
+            CreateKey: (input) => this.keys.create(input),
+            DescribeKey: (input) => this.keys.describe(input),
+            ListKeys: (input) => this.keys.list(input),
+            ScheduleKeyDeletion: (input) => this.keys.scheduleDeletion(input),
+            CancelKeyDeletion: (input) => this.keys.cancelDeletion(input),
+            EnableKey: (input) => this.keys.enable(input),
+            DisableKey: (input) => this.keys.disable(input),
+        };
+    }
+
+    handle(action: string, input: any): unknown {
+        const run = this.actions[action];
+        if (!run) throw new AwsError('UnknownOperationException', `The emulated KMS does not implement ${action}.`);
+        return run(input ?? {});
+    }
+
+    /** The custom key store as KMS holds it, or undefined. */
+    findKeyStore(customKeyStoreId: string): CustomKeyStore | undefined {
+        this.ctx.scheduler.runDue();
+        return this.ctx.state.keyStores.get(customKeyStoreId);
+    }
+
+    /** Adds a DISCONNECTED external (XKS) key store, which the emulator cannot create through the API. */
+    seedExternalKeyStore(name: string): CustomKeyStore {
+        return this.keyStores.seedExternal(name);
+    }
+
+    /** The KMS keys in a custom key store, including keys pending deletion. */
+    keysInStore(customKeyStoreId: string): KmsKey[] {
+        this.ctx.scheduler.runDue();
+        return this.keys.inStore(customKeyStoreId);
+    }
+}
+
+export const kmsService: ServiceFactory = (ctx) => new KmsService(ctx);
