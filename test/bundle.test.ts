@@ -1,5 +1,5 @@
 /**
- * The bundled handler (what `cfn submit` would upload) works against the emulator with the real SDK clients,
+ * Each type's bundled handler (what `cfn submit` would upload) works against the emulator with the real SDK clients,
  * carries the SDK v2 stand-in instead of SDK v2, and delivers its logs through it.
  *
  * The library inside the bundle sleeps on the wall clock (1 s per invocation, 0.25 s per log line) and that
@@ -11,31 +11,53 @@ import { join } from 'path';
 
 const root = join(__dirname, '..');
 const bundlePath = join(root, 'cluster-resource', 'dist', 'handlers.js');
+const keyStoreBundlePath = join(root, 'keystore-resource', 'dist', 'handlers.js');
+
+/** Runs local/drive-bundle.ts for one type's bundle in a plain Node process; its JSON summary. */
+function driveBundle(type: 'cluster' | 'keystore', path: string) {
+    const tsx = join(root, 'node_modules', '.bin', 'tsx');
+    const output = execFileSync(tsx, [join(root, 'local', 'drive-bundle.ts'), type, path], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const line = output.split('\n').find((l) => l.startsWith('DRIVE-BUNDLE-RESULT '))!;
+    return JSON.parse(line.slice('DRIVE-BUNDLE-RESULT '.length));
+}
 
 beforeAll(() => {
     execFileSync(process.execPath, ['build.mjs'], { cwd: root, stdio: 'pipe' });
 });
 
-test('the bundle holds no AWS SDK v2 and stays small', () => {
-    const source = readFileSync(bundlePath, 'utf8');
+test.each(['cluster-resource', 'keystore-resource'])('the %s bundle holds no AWS SDK v2 and stays small', (typeDirectory) => {
+    const path = join(root, typeDirectory, 'dist', 'handlers.js');
+    const source = readFileSync(path, 'utf8');
     expect(source).toContain('S3LogFallbackDisabled');
     expect(source).not.toMatch(/AWS\.util\.|aws-sdk\/lib\/|apiVersions:\s*\[/);
-    expect(statSync(bundlePath).size).toBeLessThan(2 * 1024 * 1024);
+    expect(statSync(path).size).toBeLessThan(2 * 1024 * 1024);
 });
 
 test('the bundle creates, reads and lists a cluster in a plain Node process, and its logs reach CloudWatch Logs', () => {
-    const tsx = join(root, 'node_modules', '.bin', 'tsx');
-    const output = execFileSync(tsx, [join(root, 'local', 'drive-bundle.ts'), bundlePath], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const line = output.split('\n').find((l) => l.startsWith('DRIVE-BUNDLE-RESULT '))!;
-    const result = JSON.parse(line.slice('DRIVE-BUNDLE-RESULT '.length));
+    const result = driveBundle('cluster', bundlePath);
 
     expect(result.first.status).toBe('IN_PROGRESS');
     expect(result.first.resourceModel.ClusterId).toMatch(/^cluster-/);
-    expect(result.emulatedMode).toBe('NON_FIPS');
+    expect(result.emulated.mode).toBe('NON_FIPS');
     expect(result.finished.status).toBe('SUCCESS');
     expect(result.read.status).toBe('SUCCESS');
     expect(result.read.model).toEqual(result.finished.model);
     expect(result.read.model.Mode).toBe('NON_FIPS');
     expect(result.listed).toContain(result.first.resourceModel.ClusterId);
+    expect(result.logLines.some((line: string) => line.includes('[READ] invoking handler'))).toBe(true);
+});
+
+test('the key store bundle creates, reads and lists a key store in a plain Node process, and its logs reach CloudWatch Logs', () => {
+    const result = driveBundle('keystore', keyStoreBundlePath);
+
+    expect(result.first.status).toBe('IN_PROGRESS');
+    expect(result.first.resourceModel.KeyStoreId).toMatch(/^cks-[a-z0-9]{17}$/);
+    expect(result.finished.status).toBe('SUCCESS');
+    expect(result.finished.model.ConnectionState).toBe('CONNECTED');
+    expect(result.emulated.connectionState).toBe('CONNECTED');
+    expect(result.read.status).toBe('SUCCESS');
+    expect(result.read.model).toEqual(result.finished.model);
+    expect(result.read.model).not.toHaveProperty('AdminSecretArn');
+    expect(result.listed).toEqual([result.first.resourceModel.KeyStoreId]);
     expect(result.logLines.some((line: string) => line.includes('[READ] invoking handler'))).toBe(true);
 });

@@ -1,17 +1,18 @@
 /**
- * The cluster type's schema as the CloudFormation registry will judge it: the registry's own meta-schema,
- * and the rules the registry (or the `cfn` CLI) enforces beyond it (reference/registry-notes.md). Also that
- * the model class the handlers use carries exactly the schema's properties.
+ * Each type's schema as the CloudFormation registry will judge it: the registry's own meta-schema, and the
+ * rules the registry (or the `cfn` CLI) enforces beyond it (reference/registry-notes.md). Also that the
+ * model class the handlers use carries exactly the schema's properties.
  */
 import Ajv from 'ajv';
 import clusterSchema from '../cluster-resource/schema.json';
 import { ClusterModel } from '../cluster-resource/src/models';
+import keyStoreSchema from '../keystore-resource/schema.json';
+import { KeyStoreModel } from '../keystore-resource/src/models';
 import baseMetaSchema from './meta-schema/base.definition.schema.v1.json';
 import configurationMetaSchema from './meta-schema/provider.configuration.definition.schema.v1.json';
 import providerMetaSchema from './meta-schema/provider.definition.schema.v1.json';
 
 type JsonSchema = Record<string, any>;
-const schema = clusterSchema as JsonSchema;
 
 const RESERVED_ORGANIZATIONS = ['alexa', 'amzn', 'amazon', 'aws', 'custom', 'dev'];
 const TYPE_NAME = /^[a-zA-Z0-9]{2,64}::[a-zA-Z0-9]{2,64}::[a-zA-Z0-9]{2,64}$/;
@@ -98,7 +99,26 @@ function sampleValue(root: JsonSchema, property: JsonSchema): unknown {
     }
 }
 
-describe('the Community::CloudHsm::Cluster schema', () => {
+interface TypeUnderTest {
+    /** The resource part of the type name (the organization part is configurable). */
+    resource: string;
+    typeName: string;
+    schema: JsonSchema;
+    Model: { deserialize(input: unknown): { serialize(): Record<string, unknown> } };
+    /** Where the schema defines nested objects, each of which must be closed and described. */
+    nestedObjects: string[];
+}
+
+const TYPES: TypeUnderTest[] = [
+    { resource: 'Cluster', typeName: clusterSchema.typeName, schema: clusterSchema as JsonSchema, Model: ClusterModel, nestedObjects: ['#/definitions/Tag', '#/definitions/Hsm'] },
+    { resource: 'KeyStore', typeName: keyStoreSchema.typeName, schema: keyStoreSchema as JsonSchema, Model: KeyStoreModel, nestedObjects: [] },
+];
+
+describe.each(TYPES)('the $typeName schema', ({ resource, schema, nestedObjects }) => {
+    it(`is the schema of the CloudHsm ${resource} type`, () => {
+        expect(schema.typeName).toMatch(new RegExp(`::CloudHsm::${resource}$`));
+    });
+
     it('is valid against the registry meta-schema provider.definition.schema.v1', () => {
         const validate = metaSchemaValidator();
 
@@ -108,9 +128,9 @@ describe('the Community::CloudHsm::Cluster schema', () => {
         expect(valid).toBe(true);
     });
 
-    it('is judged by a meta-schema that does reject a broken schema', () => {
+    it('is judged by a meta-schema that does reject a broken version of it', () => {
         const validate = metaSchemaValidator();
-        const broken = { ...schema, readOnlyProperties: ['properties/ClusterId'], handlers: { create: { permissions: [], timeoutInMinutes: 1 } } };
+        const broken = { ...schema, readOnlyProperties: ['properties/NotAPointer'], handlers: { create: { permissions: [], timeoutInMinutes: 1 } } };
         delete (broken as JsonSchema).primaryIdentifier;
 
         expect(validate(broken)).toBe(false);
@@ -141,12 +161,20 @@ describe('the Community::CloudHsm::Cluster schema', () => {
         expect(resolvePropertyPointer(schema, '/properties/NoSuchProperty')).toBeUndefined();
     });
 
+    it('requires only properties it defines, none of them read-only', () => {
+        const readOnly = new Set(((schema.readOnlyProperties ?? []) as string[]).map((p) => p.replace('/properties/', '')));
+
+        const undefinedOrReadOnly = ((schema.required ?? []) as string[]).filter((name) => !schema.properties[name] || readOnly.has(name));
+
+        expect(undefinedOrReadOnly).toEqual([]);
+    });
+
     it('closes every object with additionalProperties false', () => {
         const objects = objectSchemas(schema);
 
         const open = objects.filter(({ node }) => node.additionalProperties !== false).map(({ where }) => where);
 
-        expect(objects.map(({ where }) => where)).toEqual(expect.arrayContaining(['#/definitions/Tag', '#/definitions/Hsm']));
+        expect(objects.map(({ where }) => where).sort()).toEqual([...nestedObjects].sort());
         expect(open).toEqual([]);
         expect(schema.additionalProperties).toBe(false);
     });
@@ -166,8 +194,10 @@ describe('the Community::CloudHsm::Cluster schema', () => {
     it('describes every property, nested ones included', () => {
         const described: string[] = [];
         const undescribed: string[] = [];
+        let nestedProperties = 0;
         for (const { where, node } of objectSchemas(schema)) {
             for (const [name, property] of Object.entries(node.properties ?? {})) {
+                nestedProperties += 1;
                 const target = (property as JsonSchema).description ? described : undescribed;
                 target.push(`${where}/properties/${name}`);
             }
@@ -176,19 +206,24 @@ describe('the Community::CloudHsm::Cluster schema', () => {
             (property.description ? described : undescribed).push(`#/properties/${name}`);
         }
 
-        expect(described.length).toBeGreaterThan(Object.keys(schema.properties).length);
+        expect(nestedProperties > 0).toBe(nestedObjects.length > 0);
+        expect(described).toHaveLength(Object.keys(schema.properties).length + nestedProperties);
         expect(undescribed).toEqual([]);
     });
 });
 
-describe('the ClusterModel class', () => {
+describe.each(TYPES)('the model class of $typeName', ({ schema, Model }) => {
     it('carries exactly the properties of the schema', () => {
         const everyProperty = Object.fromEntries(Object.entries(schema.properties as Record<string, JsonSchema>).map(([name, p]) => [name, sampleValue(schema, p)]));
 
-        const roundTripped = ClusterModel.deserialize(everyProperty).serialize();
+        const roundTripped = Model.deserialize(everyProperty).serialize();
 
         expect(Object.keys(roundTripped).sort()).toEqual(Object.keys(schema.properties).sort());
     });
+});
+
+describe('the ClusterModel class', () => {
+    const schema = clusterSchema as JsonSchema;
 
     it('carries exactly the properties of each nested definition', () => {
         const everyProperty = Object.fromEntries(Object.entries(schema.properties as Record<string, JsonSchema>).map(([name, p]) => [name, sampleValue(schema, p)]));
@@ -197,5 +232,14 @@ describe('the ClusterModel class', () => {
 
         expect(Object.keys(roundTripped.Tags[0]).sort()).toEqual(Object.keys(schema.definitions.Tag.properties).sort());
         expect(Object.keys(roundTripped.Hsms[0]).sort()).toEqual(Object.keys(schema.definitions.Hsm.properties).sort());
+    });
+});
+
+describe('the KeyStoreModel class', () => {
+    it('turns primitives CloudFormation sends as strings into the schema type', () => {
+        const model = KeyStoreModel.deserialize({ KmsUserPasswordVersion: '3' });
+
+        expect(model.KmsUserPasswordVersion).toBe(3);
+        expect(keyStoreSchema.properties.KmsUserPasswordVersion.type).toBe('integer');
     });
 });

@@ -79,3 +79,21 @@ export class OpensslCa {
         execFileSync('openssl', args, { cwd: this.dir, stdio: 'pipe' });
     }
 }
+
+export type HandlerAction = 'create' | 'read' | 'update' | 'delete' | 'list';
+export const HANDLER_ACTIONS: HandlerAction[] = ['create', 'read', 'update', 'delete', 'list'];
+
+/** The emulator names CloudHSM v2 `cloudhsmv2`; IAM calls it `cloudhsm`. */
+const IAM_PREFIX: Record<string, string> = { cloudhsmv2: 'cloudhsm' };
+
+/**
+ * The IAM actions behind a driver report's calls (`service:Action`), with the ones each call implies: what a
+ * service does in the caller's name, listed by the test with its source.
+ */
+export function iamActionsOf(calls: Record<string, number>, implied: Record<string, string[]>): string[] {
+    return Object.keys(calls).flatMap((key) => {
+        const [service, action] = key.split(':');
+        const iamAction = `${IAM_PREFIX[service] ?? service}:${action}`;
+        return [iamAction, ...(implied[iamAction] ?? [])];
+    });
+}

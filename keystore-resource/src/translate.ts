@@ -47,5 +47,6 @@ export const CONNECTION_ADVICE: Record<string, string> = {
     SUBNET_NOT_FOUND: 'a subnet of the cluster was deleted; restore it or move the key store to another cluster.',
     USER_LOCKED_OUT: 'kmsuser is locked out after failed logins; rotate its password (KmsUserPasswordVersion), which an admin reset unlocks.',
     USER_LOGGED_IN: 'kmsuser is logged in elsewhere; log it out of every CloudHSM CLI session and retry.',
-    USER_NOT_FOUND: 'kmsuser is missing on at least one HSM; rotate its password (KmsUserPasswordVersion) to create it again everywhere, or wait for replication.',
+    USER_NOT_FOUND:
+        'kmsuser is missing on at least one HSM (CloudHSM replicates users on a best-effort basis). Replace that HSM — remove it and add it back, for example by lowering and restoring the cluster\'s HsmsPerSubnet — so the new HSM is cloned with kmsuser, then update the key store again.',
 };

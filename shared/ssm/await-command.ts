@@ -3,7 +3,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { TerminalStateError } from '../engine/errors';
 import { nextLookSeconds, SCHEDULES } from '../engine/polling';
 import { next, Step, wait } from '../engine/workflow';
-import { checkScript, SentCommand, tail } from './run-command';
+import { checkScript, SentCommand } from './run-command';
 
 export interface CommandScope {
     data: { command?: SentCommand & { purpose: string } };
@@ -26,10 +26,9 @@ export const awaitCommand = <S extends CommandScope>(name: string): Step<S> => (
             );
         }
         if (result.state === 'failed') {
-            throw new TerminalStateError(
-                `The ${command.purpose} script on ${command.instanceId} ended ${result.status} (SSM command ${command.commandId}): ${tail(result.error)}. ` +
-                    'Check that the instance has the CloudHSM CLI installed and can reach Secrets Manager and the HSMs.',
-            );
+            // 127 is the shell's "command not found": the instance lacks a tool the scripts need.
+            const advice = result.exitCode === 127 ? ' Install the CloudHSM CLI (client SDK 5), the AWS CLI and python3 on the instance.' : '';
+            throw new TerminalStateError(`The ${command.purpose} script on ${command.instanceId} ended ${result.status} (SSM command ${command.commandId}): ${result.error}.${advice}`);
         }
         delete scope.data.command;
         scope.changed();

@@ -40,9 +40,10 @@ export async function sendScriptOnce(client: SSMClient, instanceId: string, scri
 export type CommandProgress =
     | { state: 'running'; status: string }
     | { state: 'succeeded'; output: string }
-    | { state: 'failed'; status: string; output: string; error: string };
+    | { state: 'failed'; status: string; output: string; error: string; exitCode?: number };
 
 const RUNNING = new Set(['Pending', 'InProgress', 'Delayed']);
+const SSM_EXIT_LINE = /^failed to run commands: exit status \d+$/;
 
 export async function checkScript(client: SSMClient, sent: SentCommand): Promise<CommandProgress> {
     try {
@@ -50,11 +51,15 @@ export async function checkScript(client: SSMClient, sent: SentCommand): Promise
         const status = invocation.Status ?? 'Pending';
         if (RUNNING.has(status)) return { state: 'running', status };
         if (status === 'Success') return { state: 'succeeded', output: invocation.StandardOutputContent ?? '' };
-        // SSM's own stderr line ("failed to run commands: exit status 1") says little; the CloudHSM CLI
-        // reports its errors as JSON on stdout, so both go into the message.
+        // SSM adds its own line ("failed to run commands: exit status 1") to stderr, and the CloudHSM CLI reports
+        // its errors as JSON on stdout: the message keeps the end of stdout, then what the script said on stderr.
         const output = invocation.StandardOutputContent ?? '';
-        const error = [invocation.StandardErrorContent ?? '', output].map((t) => t.trim()).filter(Boolean).join('\n');
-        return { state: 'failed', status, output, error: error || invocation.StatusDetails || status };
+        const stderr = (invocation.StandardErrorContent ?? '')
+            .split('\n')
+            .filter((line) => line.trim() && !SSM_EXIT_LINE.test(line.trim()))
+            .join('\n');
+        const error = [tail(output, 3), tail(stderr, 5)].filter(Boolean).join(' | ');
+        return { state: 'failed', status, output, error: error || invocation.StatusDetails || status, exitCode: invocation.ResponseCode };
     } catch (err) {
         // SSM needs a moment after SendCommand before the invocation can be read.
         if (isAwsError(err, 'InvocationDoesNotExist')) return { state: 'running', status: 'Pending' };

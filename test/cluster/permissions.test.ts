@@ -9,13 +9,9 @@ import clusterSchema from '../../cluster-resource/schema.json';
 import { OperationReport } from '../../local/driver/driver';
 import { addManagementInstance } from '../../local/emulator/fixtures';
 import { LocalAws, startLocalAws } from '../../local/runtime';
-import { clusterProperties, clusterType, OpensslCa, QUICK_SERVICE_DURATIONS } from '../support';
+import { clusterProperties, clusterType, OpensslCa, QUICK_SERVICE_DURATIONS, HANDLER_ACTIONS, HandlerAction, iamActionsOf } from '../support';
 
-type HandlerAction = 'create' | 'read' | 'update' | 'delete' | 'list';
-const HANDLER_ACTIONS: HandlerAction[] = ['create', 'read', 'update', 'delete', 'list'];
 
-/** The emulator names services by their endpoint prefix; IAM uses another prefix for CloudHSM v2. */
-const IAM_PREFIX: Record<string, string> = { cloudhsmv2: 'cloudhsm', secretsmanager: 'secretsmanager', ssm: 'ssm', ec2: 'ec2' };
 
 /**
  * IAM actions a call needs besides its own name, where the product always meets the condition: it tags every
@@ -47,13 +43,6 @@ const IMPLIED_PERMISSIONS: Record<string, string[]> = {
 
 const schemaHandlers = clusterSchema.handlers as Record<HandlerAction, { permissions: string[] }>;
 
-function iamActionsOf(calls: Record<string, number>): string[] {
-    return Object.keys(calls).flatMap((key) => {
-        const [service, action] = key.split(':');
-        const iamAction = `${IAM_PREFIX[service] ?? service}:${action}`;
-        return [iamAction, ...(IMPLIED_PERMISSIONS[iamAction] ?? [])];
-    });
-}
 
 describe('GIVEN every path of every handler, driven through the local runtime', () => {
     let aws: LocalAws;
@@ -67,7 +56,7 @@ describe('GIVEN every path of every handler, driven through the local runtime', 
         const succeed = async (phase: string, operation: Promise<OperationReport>) => {
             const report = await operation;
             if (report.status !== 'SUCCESS') throw new Error(`${phase} ended ${report.status} ${report.errorCode}: ${report.message}`);
-            iamActionsOf(report.calls).forEach((action) => observed[report.action.toLowerCase() as HandlerAction].add(action));
+            iamActionsOf(report.calls, IMPLIED_PERMISSIONS).forEach((action) => observed[report.action.toLowerCase() as HandlerAction].add(action));
             phases.push(phase);
             return report;
         };

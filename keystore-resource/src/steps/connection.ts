@@ -11,7 +11,11 @@ import { KeyStoreScope } from '../workflows/scope';
 
 const wantsConnected = (scope: KeyStoreScope) => withDefaults(scope.model).DesiredConnectionState === 'CONNECTED';
 
-export const connect: Step<KeyStoreScope> = {
+/**
+ * Connects when asked to. `resetFailed`: a FAILED store (an earlier connection in an update) is disconnected
+ * first, as KMS requires; in a create a FAILED store can only mean this create's own connection failed.
+ */
+export const connect = (resetFailed: boolean): Step<KeyStoreScope> => ({
     name: 'connect',
     when: wantsConnected,
     run: async (scope, progress) => {
@@ -23,6 +27,7 @@ export const connect: Step<KeyStoreScope> = {
             case 'DISCONNECTING':
                 return wait(nextLookSeconds(SCHEDULES.keyStoreDisconnect, progress.waitedSeconds), `Key store ${scope.keyStoreId} is disconnecting`, SCHEDULES.keyStoreDisconnect.timeoutSeconds);
             case 'FAILED':
+                if (!resetFailed) throw connectionFailed(scope.keyStoreId, store.CloudHsmClusterId, store.ConnectionErrorCode);
                 // KMS refuses to connect a FAILED store until it has been disconnected.
                 await scope.kms.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId }));
                 scope.changed();
@@ -33,7 +38,10 @@ export const connect: Step<KeyStoreScope> = {
                 return next();
         }
     },
-};
+});
+
+const connectionFailed = (keyStoreId: string, clusterId: string | undefined, code: string | undefined) =>
+    new TerminalStateError(`Key store ${keyStoreId} failed to connect to cluster ${clusterId}: ${code}: ${CONNECTION_ADVICE[code ?? ''] ?? 'see the KMS troubleshooting guide.'}`);
 
 export const awaitConnected: Step<KeyStoreScope> = {
     name: 'await-connected',
@@ -44,21 +52,21 @@ export const awaitConnected: Step<KeyStoreScope> = {
         if (store.ConnectionState === 'CONNECTING') {
             return wait(nextLookSeconds(SCHEDULES.keyStoreConnect, progress.waitedSeconds), `Key store ${scope.keyStoreId} is connecting`, SCHEDULES.keyStoreConnect.timeoutSeconds);
         }
-        const code = store.ConnectionErrorCode;
-        if (store.ConnectionState === 'FAILED') {
-            throw new TerminalStateError(`Key store ${scope.keyStoreId} failed to connect to cluster ${store.CloudHsmClusterId}: ${code}: ${CONNECTION_ADVICE[code ?? ''] ?? 'see the KMS troubleshooting guide.'}`);
-        }
+        if (store.ConnectionState === 'FAILED') throw connectionFailed(scope.keyStoreId, store.CloudHsmClusterId, store.ConnectionErrorCode);
         throw new TerminalStateError(`Key store ${scope.keyStoreId} is ${store.ConnectionState} while it was being connected; something else disconnected it.`);
     },
 };
 
-/** Disconnects when `needed` says so (a rotation, a move, or DISCONNECTED asked for). */
+/**
+ * Disconnects when `needed` says so (a rotation, a move, DISCONNECTED asked for, a delete). A store that is
+ * gone needs no disconnecting: a retried delete may find it deleted already, and the steps after it say so.
+ */
 export const disconnect = (needed: (scope: KeyStoreScope) => boolean): Step<KeyStoreScope> => ({
     name: 'disconnect',
     when: needed,
     run: async (scope) => {
-        const store = await scope.keyStore();
-        if (store.ConnectionState === 'DISCONNECTED' || store.ConnectionState === 'DISCONNECTING') return next();
+        const store = await scope.keyStoreIfPresent();
+        if (!store || store.ConnectionState === 'DISCONNECTED' || store.ConnectionState === 'DISCONNECTING') return next();
         await scope.kms.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId }));
         scope.changed();
         return next();
@@ -69,8 +77,8 @@ export const awaitDisconnected = (needed: (scope: KeyStoreScope) => boolean): St
     name: 'await-disconnected',
     when: needed,
     run: async (scope, progress) => {
-        const store = await scope.keyStore();
-        if (store.ConnectionState === 'DISCONNECTED') return next();
+        const store = await scope.keyStoreIfPresent();
+        if (!store || store.ConnectionState === 'DISCONNECTED') return next();
         return wait(nextLookSeconds(SCHEDULES.keyStoreDisconnect, progress.waitedSeconds), `Key store ${scope.keyStoreId} is disconnecting`, SCHEDULES.keyStoreDisconnect.timeoutSeconds);
     },
 });

@@ -4,11 +4,12 @@
  * the ID right after, and set on the HSMs by a later step.
  */
 import { CreateCustomKeyStoreCommand, CustomKeyStoresListEntry, DescribeCustomKeyStoresCommand, UpdateCustomKeyStoreCommand } from '@aws-sdk/client-kms';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { isAwsError } from '../../../shared/aws/error-table';
-import { HandlerError } from '../../../shared/engine/errors';
+import { HandlerError, InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
-import { ensureSecretWithOutcome, generatePassword } from '../../../shared/secrets/secrets';
+import { ensureSecretWithOutcome, generatePassword, tokenFor } from '../../../shared/secrets/secrets';
 import { KMS_USER, kmsUserSecretName, PASSWORD_VERSION_TAG, sameCertificate, withDefaults } from '../translate';
 import { KeyStoreScope } from '../workflows/scope';
 
@@ -18,7 +19,7 @@ export const createKeyStore: Step<KeyStoreScope> = {
         if (scope.data.keyStoreId) return next();
         const earlier = await findByName(scope, scope.model.KeyStoreName!);
         if (earlier) {
-            adoptOrRefuse(scope, earlier);
+            await adoptOrRefuse(scope, earlier);
             return next();
         }
         const password = generatePassword();
@@ -34,11 +35,17 @@ export const createKeyStore: Step<KeyStoreScope> = {
             scope.adopt(created.CustomKeyStoreId!);
             scope.freshPassword = password;
         } catch (err) {
+            if (isAwsError(err, 'IncorrectTrustAnchorException')) {
+                throw new InvalidInputError(`TrustAnchorCertificate: ${(err as Error).message} Give the cluster's TrustAnchorCertificate attribute.`);
+            }
+            if (isAwsError(err, 'CloudHsmClusterInUseException')) {
+                throw new HandlerError(HandlerErrorCode.ResourceConflict, `ClusterId: ${(err as Error).message} KMS lets one key store use a cluster and its related clusters.`);
+            }
             // A retried attempt whose earlier call did create the store.
             if (!isAwsError(err, 'CustomKeyStoreNameInUseException')) throw err;
             const raced = await findByName(scope, scope.model.KeyStoreName!);
             if (!raced) throw err;
-            adoptOrRefuse(scope, raced);
+            await adoptOrRefuse(scope, raced);
         }
         return next();
     },
@@ -55,15 +62,14 @@ async function findByName(scope: KeyStoreScope, name: string): Promise<CustomKey
 }
 
 /**
- * A store of that name on the same cluster and trust anchor that has never been connected is what an earlier
- * attempt of this create left (KMS itself answers an identical create with the existing ID); anything else
- * is somebody else's store.
+ * A store of that name is this create's own when its kmsuser secret carries this request's token (an earlier
+ * attempt got that far), or when it is on the same cluster and trust anchor and was never connected (an
+ * attempt that stopped right after creating it; KMS itself answers an identical create with the existing ID).
+ * Anything else is somebody else's store.
  */
-function adoptOrRefuse(scope: KeyStoreScope, store: CustomKeyStoresListEntry): void {
-    const ours =
-        store.CloudHsmClusterId === scope.model.ClusterId &&
-        sameCertificate(store.TrustAnchorCertificate, scope.model.TrustAnchorCertificate) &&
-        store.ConnectionState === 'DISCONNECTED';
+async function adoptOrRefuse(scope: KeyStoreScope, store: CustomKeyStoresListEntry): Promise<void> {
+    const sameSettings = store.CloudHsmClusterId === scope.model.ClusterId && sameCertificate(store.TrustAnchorCertificate, scope.model.TrustAnchorCertificate);
+    const ours = sameSettings && (store.ConnectionState === 'DISCONNECTED' || (await secretFromThisRequest(scope, store.CustomKeyStoreId!)));
     if (!ours) {
         throw new HandlerError(
             HandlerErrorCode.AlreadyExists,
@@ -71,6 +77,17 @@ function adoptOrRefuse(scope: KeyStoreScope, store: CustomKeyStoresListEntry): v
         );
     }
     scope.adopt(store.CustomKeyStoreId!);
+}
+
+async function secretFromThisRequest(scope: KeyStoreScope, keyStoreId: string): Promise<boolean> {
+    const name = kmsUserSecretName(keyStoreId);
+    try {
+        const secret = await scope.secrets.send(new DescribeSecretCommand({ SecretId: name }));
+        return Object.keys(secret.VersionIdsToStages ?? {}).includes(tokenFor(scope.request.requestToken, name));
+    } catch (err) {
+        if (isAwsError(err, 'ResourceNotFoundException')) return false;
+        throw err;
+    }
 }
 
 /**

@@ -99,11 +99,15 @@ export const storeNewKmsUserPassword: Step<KeyStoreScope> = {
     },
 };
 
-/** Tells KMS the password the secret holds; KMS accepts it only while the store is disconnected. */
+/**
+ * Tells KMS the password the secret holds; KMS accepts it only while the store is disconnected. A store that
+ * is connecting or connected was told already (a retried step), and KMS has since rotated the password.
+ */
 export const tellKmsThePassword: Step<KeyStoreScope> = {
     name: 'tell-kms-the-password',
     when: (scope) => needsNewPassword(scope),
     run: async (scope) => {
+        if ((await scope.keyStore()).ConnectionState !== 'DISCONNECTED') return next();
         const password = (JSON.parse(await readSecret(scope.secrets, kmsUserSecretName(scope.keyStoreId))) as { password: string }).password;
         await scope.kms.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId, KeyStorePassword: password }));
         scope.changed();

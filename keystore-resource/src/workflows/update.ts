@@ -26,7 +26,7 @@ export const updateWorkflow: Workflow<KeyStoreScope> = {
         setKmsUserPassword('set-kmsuser-password', needsNewPassword),
         awaitCommand<KeyStoreScope>('await-kmsuser'),
         tellKmsThePassword,
-        connect,
+        connect(true),
         awaitConnected,
     ],
 };

@@ -1,0 +1,130 @@
+/**
+ * The key store's handlers.*.permissions lists exactly the API actions each handler calls: nothing missing
+ * (the handler would fail with AccessDenied under the role `cfn generate` builds from them) and nothing
+ * unused (least privilege).
+ *
+ * Scenarios that together take every path of every handler run through the driver; each emulator call is
+ * attributed to the handler action being driven, turned into its IAM action, and compared with the schema.
+ */
+import { CreateKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import keyStoreSchema from '../../keystore-resource/schema.json';
+import { OperationReport } from '../../local/driver/driver';
+import { LocalAws, startLocalAws } from '../../local/runtime';
+import { clusterProperties, clusterType, keyStoreType, QUICK_SERVICE_DURATIONS, readyCluster, HANDLER_ACTIONS, HandlerAction, iamActionsOf } from '../support';
+import { keyStoreProperties, kmsClient } from './key-store-support';
+
+
+
+/**
+ * IAM actions a call needs besides its own name, where the product always meets the condition.
+ * - kms:CreateCustomKeyStore: the caller must be allowed iam:CreateServiceLinkedRole, since KMS creates the
+ *   AWSServiceRoleForKeyManagementServiceCustomKeyStores role on first use (KMS Developer Guide, "Authorizing
+ *   AWS KMS to manage AWS CloudHSM and Amazon EC2 resources").
+ * - secretsmanager:CreateSecret: the product tags the kmsuser secret on creation, which needs
+ *   secretsmanager:TagResource (Secrets Manager API Reference, CreateSecret, "Required permissions").
+ * Not implied: kms:Decrypt / kms:GenerateDataKey, which Secrets Manager needs from the caller only for a
+ * customer managed key; the kmsuser secret uses aws/secretsmanager (Secrets Manager API Reference,
+ * GetSecretValue, "Required permissions").
+ */
+const IMPLIED_PERMISSIONS: Record<string, string[]> = {
+    'kms:CreateCustomKeyStore': ['iam:CreateServiceLinkedRole'],
+    'secretsmanager:CreateSecret': ['secretsmanager:TagResource'],
+};
+
+const schemaHandlers = keyStoreSchema.handlers as Record<HandlerAction, { permissions: string[] }>;
+
+
+describe('GIVEN every path of every key store handler, driven through the local runtime', () => {
+    let aws: LocalAws;
+    const observed = Object.fromEntries(HANDLER_ACTIONS.map((a) => [a, new Set<string>()])) as Record<HandlerAction, Set<string>>;
+    const phases: string[] = [];
+
+    beforeAll(async () => {
+        aws = await startLocalAws({ durations: QUICK_SERVICE_DURATIONS });
+        const cluster = await readyCluster(aws);
+        const driver = aws.driver(keyStoreType, { logicalResourceId: 'KeyStore' });
+        const run = async (phase: string, operation: Promise<OperationReport>, expected: { status: 'SUCCESS' } | { status: 'FAILED'; errorCode: string } = { status: 'SUCCESS' }) => {
+            const report = await operation;
+            const got = report.status === 'SUCCESS' ? { status: report.status } : { status: report.status, errorCode: report.errorCode };
+            if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`${phase} ended ${report.status} ${report.errorCode}: ${report.message}`);
+            iamActionsOf(report.calls, IMPLIED_PERMISSIONS).forEach((action) => observed[report.action.toLowerCase() as HandlerAction].add(action));
+            phases.push(phase);
+            return report;
+        };
+
+        // The kmsuser secret cannot be stored at first (Secrets Manager fails past the SDK's retries): the create
+        // comes back, stores a new password and tells it to the store it made.
+        aws.emulator.faults.add({ service: 'secretsmanager', action: 'CreateSecret', kind: 'internal', times: 3 });
+        const properties = keyStoreProperties(aws, cluster, { KeyStoreName: 'permission-keys' });
+        const created = await run('create, retried after the kmsuser secret failed', driver.create(properties));
+        const keyStoreId = created.model!.KeyStoreId as string;
+        let current: Record<string, unknown> = { ...properties, KeyStoreId: keyStoreId };
+        await run('read', driver.read({ KeyStoreId: keyStoreId }));
+        await run('list', driver.list());
+        for (const [phase, change] of [
+            ['update: rename', { KeyStoreName: 'permission-keys-2' }],
+            ['update: rotate kmsuser', { KmsUserPasswordVersion: 2 }],
+            ['update: disconnect', { DesiredConnectionState: 'DISCONNECTED' }],
+            ['update: reconnect', { DesiredConnectionState: 'CONNECTED' }],
+        ] as const) {
+            const desired = { ...current, ...change };
+            await run(phase, driver.update(current, desired));
+            current = desired;
+        }
+
+        // A cluster restored from a backup taken after kmsuser was made is related: the store can move to it.
+        aws.clock.advance(aws.emulator.durations.backupCreateSeconds);
+        aws.emulator.settle();
+        const backup = [...aws.emulator.state.backups.values()]
+            .filter((b) => b.clusterId === cluster.ClusterId && b.state === 'READY' && b.users.some((u) => u.username === 'kmsuser'))
+            .sort((a, b) => b.createTimestamp - a.createTimestamp)[0];
+        if (!backup) throw new Error(`No READY backup of ${cluster.ClusterId} holding kmsuser`);
+        const restored = await aws.driver(clusterType, { logicalResourceId: 'RestoredCluster' }).create(clusterProperties(aws, { SourceBackupId: backup.backupId }));
+        if (restored.status !== 'SUCCESS') throw new Error(`Restore failed: ${restored.errorCode}: ${restored.message}`);
+        const moved = { ...current, ClusterId: restored.model!.ClusterId, AdminSecretArn: restored.model!.AdminSecretArn };
+        await run('update: move to a related cluster', driver.update(current, moved));
+        current = moved;
+
+        const kms = kmsClient(aws);
+        const key = await kms.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: keyStoreId, Description: 'permissions test' }));
+        await run('delete refused while a key is in the store', driver.delete(current), { status: 'FAILED', errorCode: 'ResourceConflict' });
+        await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyMetadata!.KeyId!, PendingWindowInDays: 7 }));
+        aws.clock.advance(7 * 24 * 3600 + 60);
+        aws.emulator.settle();
+        await run('delete', driver.delete(current));
+    });
+
+    afterAll(async () => {
+        await aws?.stop();
+    });
+
+    it('WHEN the scenarios run THEN every operation ends as expected, the create by its retry path', () => {
+        expect(phases).toEqual([
+            'create, retried after the kmsuser secret failed',
+            'read',
+            'list',
+            'update: rename',
+            'update: rotate kmsuser',
+            'update: disconnect',
+            'update: reconnect',
+            'update: move to a related cluster',
+            'delete refused while a key is in the store',
+            'delete',
+        ]);
+        expect(aws.emulator.state.keyStores.size).toBe(0);
+        expect(observed.create).toContain('kms:UpdateCustomKeyStore');
+    });
+
+    it.each(HANDLER_ACTIONS)('THEN the %s handler calls exactly the permissions the schema declares for it', (action) => {
+        const declared = new Set(schemaHandlers[action].permissions);
+        const used = observed[action];
+
+        const difference = {
+            calledButNotDeclared: [...used].filter((p) => !declared.has(p)).sort(),
+            declaredButNeverCalled: [...declared].filter((p) => !used.has(p)).sort(),
+        };
+
+        expect(used.size).toBeGreaterThan(0);
+        expect(difference).toEqual({ calledButNotDeclared: [], declaredButNeverCalled: [] });
+    });
+});

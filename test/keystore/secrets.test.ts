@@ -1,0 +1,221 @@
+/**
+ * No key store secret ever appears in a log, progress event, returned model, SSM command or process command
+ * line, and only one process environment holds one: the admin password in CLOUDHSM_PIN of the cloudhsm-cli
+ * process that logs in (the CLI's documented non-interactive login).
+ *
+ * The secrets are taken from where they truly live, after every operation: the emulated Secrets Manager (the
+ * admin password, every kmsuser password version the type stored — its secret is gone after the delete) and
+ * the HSMs (the kmsuser password KMS sets each time it connects, which the type never learns). Positive
+ * controls show the search can fail: the kmsuser passwords do travel, on the CLI's stdin, and a planted
+ * secret is found.
+ */
+import { OperationReport } from '../../local/driver/driver';
+import { CliInvocation } from '../../local/instance/cli';
+import { LocalAws, startLocalAws } from '../../local/runtime';
+import { keyStoreType, QUICK_SERVICE_DURATIONS, readyCluster } from '../support';
+import { keyStoreProperties } from './key-store-support';
+
+/** Base64 lines of a PEM body shorter than this could match by chance. */
+const MIN_PEM_FRAGMENT_CHARS = 21;
+const PRIVATE_KEY_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/g;
+
+interface Text {
+    where: string;
+    text: string;
+}
+
+/** Where each secret occurs; a failure names only the secret's first characters. */
+function exposures(texts: Text[], secrets: Iterable<string>): string[] {
+    const found: string[] = [];
+    for (const secret of secrets) {
+        for (const { where, text } of texts) if (text.includes(secret)) found.push(`${secret.slice(0, 6)}… in ${where}`);
+    }
+    return found;
+}
+
+/** Every secret value seen so far, by kind; collected after each operation because secrets are deleted. */
+class SecretHarvest {
+    readonly adminPasswords = new Set<string>();
+    readonly kmsUserPasswordsStored = new Set<string>();
+    readonly kmsUserPasswordsSetByKms = new Set<string>();
+    readonly privateKeyParts = new Set<string>();
+
+    collect(aws: LocalAws): void {
+        const state = aws.emulator.state;
+        for (const secret of state.secrets.values()) {
+            for (const version of secret.versions) {
+                const value = version.secretString ?? '';
+                const password = passwordField(value);
+                if (password !== undefined) (/\/kmsuser$/.test(secret.name) ? this.kmsUserPasswordsStored : this.adminPasswords).add(password);
+                for (const pem of stringsIn(value).flatMap((text) => text.match(PRIVATE_KEY_PEM) ?? [])) {
+                    this.privateKeyParts.add(pem);
+                    pem.split('\n').map((l) => l.trim()).filter((l) => !l.startsWith('-----') && l.length >= MIN_PEM_FRAGMENT_CHARS).forEach((l) => this.privateKeyParts.add(l));
+                }
+            }
+        }
+        for (const cluster of state.clusters.values()) {
+            for (const user of cluster.users) {
+                if (user.username === 'kmsuser' && user.password && !this.kmsUserPasswordsStored.has(user.password)) this.kmsUserPasswordsSetByKms.add(user.password);
+            }
+        }
+        for (const store of state.keyStores.values()) {
+            if (store.kmsUserPassword && !this.kmsUserPasswordsStored.has(store.kmsUserPassword)) this.kmsUserPasswordsSetByKms.add(store.kmsUserPassword);
+        }
+    }
+
+    all(): string[] {
+        return [...this.adminPasswords, ...this.kmsUserPasswordsStored, ...this.kmsUserPasswordsSetByKms, ...this.privateKeyParts];
+    }
+}
+
+/** The string fields of a JSON secret (the CA key pair is JSON), else the value itself. */
+function stringsIn(secretString: string): string[] {
+    try {
+        const parsed = JSON.parse(secretString) as unknown;
+        if (parsed && typeof parsed === 'object') return Object.values(parsed).filter((v): v is string => typeof v === 'string');
+    } catch {
+        // A certificate or another plain string.
+    }
+    return [secretString];
+}
+
+function passwordField(secretString: string): string | undefined {
+    try {
+        const parsed = JSON.parse(secretString) as { password?: unknown };
+        return typeof parsed?.password === 'string' ? parsed.password : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+const isKmsUserPasswordChange = (i: CliInvocation) => i.tool === 'cloudhsm-cli' && i.argv[0] === 'user' && ['create', 'change-password'].includes(i.argv[1]) && i.argv.includes('kmsuser');
+
+describe('GIVEN a ready cluster, WHEN a key store lives its whole life through the driver', () => {
+    let aws: LocalAws;
+    const harvest = new SecretHarvest();
+    const reports: OperationReport[] = [];
+    let consoleLines: string[] = [];
+    let progressEvents: unknown[] = [];
+    /** Instance tool calls made by the key store's operations (the cluster's own came before). */
+    let keyStoreCliFrom = 0;
+
+    beforeAll(async () => {
+        aws = await startLocalAws({ durations: QUICK_SERVICE_DURATIONS });
+        const cluster = await readyCluster(aws);
+        harvest.collect(aws);
+        keyStoreCliFrom = aws.instances.invocations.length;
+        const driver = aws.driver(keyStoreType, { logicalResourceId: 'KeyStore' });
+        consoleLines = driver.consoleLines;
+        progressEvents = driver.invocationEvents;
+        const succeed = async (phase: string, operation: Promise<OperationReport>) => {
+            const report = await operation;
+            reports.push(report);
+            harvest.collect(aws);
+            if (report.status !== 'SUCCESS') throw new Error(`${phase} ended ${report.status} ${report.errorCode}: ${report.message}`);
+            return report;
+        };
+
+        const properties = keyStoreProperties(aws, cluster, { KeyStoreName: 'secret-keys' });
+        const created = await succeed('create', driver.create(properties));
+        let current: Record<string, unknown> = { ...properties, KeyStoreId: created.model!.KeyStoreId };
+        await succeed('read', driver.read({ KeyStoreId: current.KeyStoreId }));
+        for (const [phase, change] of [
+            ['rename', { KeyStoreName: 'secret-keys-renamed' }],
+            ['rotate', { KmsUserPasswordVersion: 2 }],
+            ['disconnect', { DesiredConnectionState: 'DISCONNECTED' }],
+            ['reconnect', { DesiredConnectionState: 'CONNECTED' }],
+        ] as const) {
+            const desired = { ...current, ...change };
+            await succeed(phase, driver.update(current, desired));
+            current = desired;
+        }
+        await succeed('list', driver.list());
+        await succeed('delete', driver.delete(current));
+    });
+
+    afterAll(async () => {
+        await aws?.stop();
+    });
+
+    it('THEN the secrets were really made: an admin password, two stored kmsuser passwords and three set by KMS on connecting', () => {
+        expect(harvest.adminPasswords.size).toBe(1);
+        expect(harvest.kmsUserPasswordsStored.size).toBe(2);
+        // Each connection (create, rotation, reconnect) makes KMS set a kmsuser password of its own.
+        expect(harvest.kmsUserPasswordsSetByKms.size).toBe(3);
+        expect(harvest.privateKeyParts.size).toBeGreaterThan(10);
+        expect(reports.map((r) => r.status)).toEqual(Array(reports.length).fill('SUCCESS'));
+        expect(aws.emulator.state.keyStores.size).toBe(0);
+    });
+
+    it('THEN the search finds a secret planted in a line (so it can fail)', () => {
+        const planted = [...harvest.kmsUserPasswordsSetByKms][0];
+
+        expect(exposures([{ where: 'synthetic line', text: `connected with password=${planted}` }], harvest.all())).toEqual([`${planted.slice(0, 6)}… in synthetic line`]);
+    });
+
+    it('THEN each stored kmsuser password reached `cloudhsm-cli user create` or `user change-password` on stdin, and on stdin only', () => {
+        const changes = aws.instances.invocations.slice(keyStoreCliFrom).filter(isKmsUserPasswordChange);
+        const stdin = changes.map((i, n) => ({ where: `stdin of user ${i.argv[1]} #${n}`, text: i.stdin }));
+
+        expect(changes.map((i) => `${i.argv[1]} exit ${i.exitCode}`)).toEqual(['create exit 0', 'change-password exit 0']);
+        expect(exposures(stdin, harvest.kmsUserPasswordsStored)).toHaveLength(2);
+        expect(exposures(stdin, [...harvest.adminPasswords, ...harvest.kmsUserPasswordsSetByKms])).toEqual([]);
+    });
+
+    it('THEN no secret is in what the handlers printed', () => {
+        expect(consoleLines.length).toBeGreaterThan(0);
+
+        expect(exposures(consoleLines.map((text, i) => ({ where: `console line ${i}`, text })), harvest.all())).toEqual([]);
+    });
+
+    it('THEN no secret is in any log event CloudWatch Logs holds', () => {
+        const texts: Text[] = [];
+        for (const [group, streams] of aws.emulator.state.logGroups) {
+            for (const [stream, events] of streams) events.forEach((e, i) => texts.push({ where: `log ${group} / ${stream} #${i}`, text: e.message }));
+        }
+        expect(texts.some((t) => t.where.includes('keystore'))).toBe(true);
+
+        expect(exposures(texts, harvest.all())).toEqual([]);
+    });
+
+    it('THEN no secret is in any progress event, returned model or message', () => {
+        const events = progressEvents.map((event, i) => ({ where: `progress event ${i}`, text: JSON.stringify(event) }));
+        const models = reports.map((r, i) => ({ where: `${r.action} #${i}`, text: JSON.stringify({ model: r.model, models: r.models, message: r.message }) }));
+        expect(events.length).toBeGreaterThan(reports.length);
+
+        expect(exposures([...events, ...models], harvest.all())).toEqual([]);
+    });
+
+    it('THEN no secret is in the text, comment or output of any SSM command', () => {
+        const texts = [...aws.emulator.state.commands.values()].flat().map((c) => ({
+            where: `SSM command ${c.commandId} (${c.comment})`,
+            text: JSON.stringify({ commands: c.commands, parameters: c.parameters, comment: c.comment, stdout: c.stdout, stderr: c.stderr }),
+        }));
+        expect(texts.filter((t) => t.where.includes('kmsuser'))).toHaveLength(2);
+
+        expect(exposures(texts, harvest.all())).toEqual([]);
+    });
+
+    it('THEN no secret is on the command line of any tool run on the instance', () => {
+        const texts = aws.instances.invocations.map((i, n) => ({ where: `argv of ${i.tool} call ${n}`, text: i.argv.join(' ') }));
+        expect(texts.length).toBeGreaterThan(4);
+
+        expect(exposures(texts, harvest.all())).toEqual([]);
+    });
+
+    it('THEN the only environment variable holding a secret is CLOUDHSM_PIN of the cloudhsm-cli process that logs in, with the admin password', () => {
+        const holders = new Set<string>();
+        for (const invocation of aws.instances.invocations) {
+            for (const [name, value] of Object.entries(invocation.env)) {
+                if (exposures([{ where: name, text: value }], harvest.all()).length) holders.add(`${invocation.tool} ${name}`);
+            }
+        }
+        const keyStoreLogins = aws.instances.invocations.slice(keyStoreCliFrom).filter((i) => i.env.CLOUDHSM_PIN !== undefined);
+        const [adminPassword] = harvest.adminPasswords;
+
+        expect([...holders]).toEqual(['cloudhsm-cli CLOUDHSM_PIN']);
+        expect(keyStoreLogins.map((i) => `${i.tool} user ${i.argv[1]}`)).toEqual(['cloudhsm-cli user create', 'cloudhsm-cli user change-password']);
+        expect(keyStoreLogins.every((i) => i.env.CLOUDHSM_PIN === `admin:${adminPassword}` && i.env.CLOUDHSM_ROLE === 'admin')).toBe(true);
+        expect(exposures(keyStoreLogins.map((i, n) => ({ where: `CLOUDHSM_PIN #${n}`, text: i.env.CLOUDHSM_PIN })), harvest.kmsUserPasswordsStored)).toEqual([]);
+    });
+});
