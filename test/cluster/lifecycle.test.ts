@@ -99,6 +99,22 @@ describe('SELF_SIGNED with a management instance', () => {
     });
 });
 
+describe('with a customer KMS key for the secrets', () => {
+    test('every secret the type creates is encrypted with it, and read returns it', async () => {
+        const driver = aws.driver(clusterType);
+        const created = await driver.create(clusterProperties(aws, { SecretsKmsKeyId: 'alias/cloudhsm-secrets', ManagementInstanceId: undefined, HsmsPerSubnet: 0 }));
+
+        expect(created.status).toBe('SUCCESS');
+        expect(created.model!.SecretsKmsKeyId).toBe('alias/cloudhsm-secrets');
+        const secrets = [...aws.emulator.state.secrets.values()].filter((s) => s.name.startsWith(`cloudhsm/${created.model!.ClusterId}/`) && !s.deletedDate);
+        expect(secrets).toHaveLength(3);
+        expect(secrets.map((s) => s.kmsKeyId)).toEqual(['alias/cloudhsm-secrets', 'alias/cloudhsm-secrets', 'alias/cloudhsm-secrets']);
+        expect((await driver.read({ ClusterId: created.model!.ClusterId })).model).toEqual(created.model);
+
+        expect((await driver.delete(created.model!)).status).toBe('SUCCESS');
+    });
+});
+
 describe('without a management instance', () => {
     test('create stops at INITIALIZED with every HSM; adding an instance later activates it', async () => {
         const driver = aws.driver(clusterType);
