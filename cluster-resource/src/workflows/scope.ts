@@ -12,6 +12,7 @@ import { AwsClients } from '../../../shared/aws/clients';
 import { withCurrentClusterMembers } from '../../../shared/aws/cloudhsm-wire';
 import { NotFoundError } from '../../../shared/engine/errors';
 import { findCluster } from '../../../shared/finders/clusters';
+import { Described } from '../../../shared/finders/described';
 import type { SentCommand } from '../../../shared/ssm/run-command';
 import { ClusterModel } from '../models';
 import { ApiCluster } from '../translate';
@@ -33,7 +34,10 @@ export interface ClusterRequest {
 }
 
 export class ClusterScope {
-    private described?: ApiCluster;
+    private readonly described = new Described<ApiCluster>(
+        () => findCluster(this.cloudhsm, this.clusterId),
+        () => new NotFoundError(`Cluster ${this.clusterId} was not found (it does not exist or was deleted).`),
+    );
 
     constructor(
         readonly data: ClusterData,
@@ -73,27 +77,17 @@ export class ClusterScope {
         this.model.ClusterId = clusterId;
     }
 
-    private gone = false;
-
     /** The cluster as CloudHSM describes it now; NotFound when it is gone. */
-    async cluster(): Promise<ApiCluster> {
-        const found = await this.clusterIfPresent();
-        if (!found) throw new NotFoundError(`Cluster ${this.clusterId} was not found (it does not exist or was deleted).`);
-        return found;
+    cluster(): Promise<ApiCluster> {
+        return this.described.get();
     }
 
     /** Like cluster(), but undefined when it is gone (delete steps carry on then). */
-    async clusterIfPresent(): Promise<ApiCluster | undefined> {
-        if (!this.described && !this.gone) {
-            this.described = await findCluster(this.cloudhsm, this.clusterId);
-            this.gone = !this.described;
-        }
-        return this.described;
+    clusterIfPresent(): Promise<ApiCluster | undefined> {
+        return this.described.ifPresent();
     }
 
-    /** Call after a change, so the next look describes the cluster again. */
     changed(): void {
-        this.described = undefined;
-        this.gone = false;
+        this.described.forget();
     }
 }

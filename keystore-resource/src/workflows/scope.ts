@@ -12,6 +12,7 @@ import { LoggerProxy } from '@amazon-web-services-cloudformation/cloudformation-
 import { AwsClients } from '../../../shared/aws/clients';
 import { isAwsError } from '../../../shared/aws/error-table';
 import { NotFoundError } from '../../../shared/engine/errors';
+import { Described } from '../../../shared/finders/described';
 import type { SentCommand } from '../../../shared/ssm/run-command';
 import { KeyStoreModel } from '../models';
 
@@ -28,7 +29,10 @@ export interface KeyStoreRequest {
 export class KeyStoreScope {
     /** A password generated in this invocation, not yet readable from its secret by the next one. */
     freshPassword?: string;
-    private described?: CustomKeyStoresListEntry | null;
+    private readonly described = new Described<CustomKeyStoresListEntry>(
+        () => this.describeKeyStore(),
+        () => new NotFoundError(`Key store ${this.keyStoreId} was not found (it does not exist or was deleted).`),
+    );
 
     constructor(
         readonly data: KeyStoreData,
@@ -69,26 +73,25 @@ export class KeyStoreScope {
     }
 
     /** The key store as KMS describes it now; NotFound when it is gone. */
-    async keyStore(): Promise<CustomKeyStoresListEntry> {
-        const found = await this.keyStoreIfPresent();
-        if (!found) throw new NotFoundError(`Key store ${this.keyStoreId} was not found (it does not exist or was deleted).`);
-        return found;
+    keyStore(): Promise<CustomKeyStoresListEntry> {
+        return this.described.get();
     }
 
-    async keyStoreIfPresent(): Promise<CustomKeyStoresListEntry | undefined> {
-        if (this.described === undefined) {
-            try {
-                const out = await this.kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: this.keyStoreId }));
-                this.described = out.CustomKeyStores?.[0] ?? null;
-            } catch (err) {
-                if (!isAwsError(err, 'CustomKeyStoreNotFoundException')) throw err;
-                this.described = null;
-            }
-        }
-        return this.described ?? undefined;
+    keyStoreIfPresent(): Promise<CustomKeyStoresListEntry | undefined> {
+        return this.described.ifPresent();
     }
 
     changed(): void {
-        this.described = undefined;
+        this.described.forget();
+    }
+
+    private async describeKeyStore(): Promise<CustomKeyStoresListEntry | undefined> {
+        try {
+            const out = await this.kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: this.keyStoreId }));
+            return out.CustomKeyStores?.[0];
+        } catch (err) {
+            if (isAwsError(err, 'CustomKeyStoreNotFoundException')) return undefined;
+            throw err;
+        }
     }
 }
