@@ -97,3 +97,12 @@ export function iamActionsOf(calls: Record<string, number>, implied: Record<stri
         return [iamAction, ...(implied[iamAction] ?? [])];
     });
 }
+
+/** Permissions a handler called but the schema does not declare, and the other way round. */
+export function permissionDifference(declared: string[], used: Set<string>) {
+    const declaredSet = new Set(declared);
+    return {
+        calledButNotDeclared: [...used].filter((p) => !declaredSet.has(p)).sort(),
+        declaredButNeverCalled: declared.filter((p) => !used.has(p)).sort(),
+    };
+}

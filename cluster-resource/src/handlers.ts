@@ -5,7 +5,7 @@ import { Action, OperationStatus, ProgressEvent } from '@amazon-web-services-clo
 import { NotFoundError } from '../../shared/engine/errors';
 import { Workflow } from '../../shared/engine/workflow';
 import { runWorkflowOperation } from '../../shared/registry/run-workflow';
-import { clusterPage, findCluster } from '../../shared/finders/clusters';
+import { clusterPage } from '../../shared/finders/clusters';
 import { HandlerInput, registryResource, success } from '../../shared/registry/resource';
 import { ClusterModel } from './models';
 import { readModel } from './steps/read-model';
@@ -60,11 +60,8 @@ export const resource = registryResource(ClusterModel.TYPE_NAME, ClusterModel, {
         return run(input, createWorkflow, async (scope) => success(withoutWriteOnly(await readModel(scope))));
     },
     [Action.Update]: async (input) => {
-        const model = desiredModel(input);
-        if (!model.ClusterId || !(await findCluster(scopeFor(input, {}, model).cloudhsm, model.ClusterId))) {
-            throw new NotFoundError(`Cluster ${model.ClusterId ?? '(no ClusterId)'} was not found.`);
-        }
-        assertValidClusterInput(model, input.request.desiredResourceTags);
+        // The first step (check-update) answers NotFound for a cluster that is gone, then checks the input.
+        if (!desiredModel(input).ClusterId) throw new NotFoundError('No ClusterId: there is no cluster to update.');
         return run(input, updateWorkflow, async (scope) => success(withoutWriteOnly(await readModel(scope))));
     },
     [Action.Delete]: async (input) => run(input, deleteWorkflow, async () => success()),

@@ -58,10 +58,8 @@ export const resource = registryResource(KeyStoreModel.TYPE_NAME, KeyStoreModel,
         return run(input, createWorkflow, finishWithRead);
     },
     [Action.Update]: async (input) => {
-        const model = desiredModel(input);
-        if (!model.KeyStoreId) throw new NotFoundError('No KeyStoreId to update.');
-        await scopeFor(input, { keyStoreId: model.KeyStoreId }, model).keyStore();
-        assertValidKeyStoreInput(model);
+        // The first step (check-update) answers NotFound for a key store that is gone, then checks the input.
+        if (!desiredModel(input).KeyStoreId) throw new NotFoundError('No KeyStoreId to update.');
         return run(input, updateWorkflow, finishWithRead);
     },
     [Action.Delete]: async (input) => run(input, deleteWorkflow, async () => success()),

@@ -10,7 +10,7 @@ import { CreateKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-km
 import keyStoreSchema from '../../keystore-resource/schema.json';
 import { OperationReport } from '../../local/driver/driver';
 import { LocalAws, startLocalAws } from '../../local/runtime';
-import { clusterProperties, clusterType, keyStoreType, QUICK_SERVICE_DURATIONS, readyCluster, HANDLER_ACTIONS, HandlerAction, iamActionsOf } from '../support';
+import { clusterProperties, clusterType, keyStoreType, QUICK_SERVICE_DURATIONS, readyCluster, HANDLER_ACTIONS, HandlerAction, iamActionsOf, permissionDifference } from '../support';
 import { keyStoreProperties, kmsClient } from './key-store-support';
 
 
@@ -116,13 +116,8 @@ describe('GIVEN every path of every key store handler, driven through the local 
     });
 
     it.each(HANDLER_ACTIONS)('THEN the %s handler calls exactly the permissions the schema declares for it', (action) => {
-        const declared = new Set(schemaHandlers[action].permissions);
         const used = observed[action];
-
-        const difference = {
-            calledButNotDeclared: [...used].filter((p) => !declared.has(p)).sort(),
-            declaredButNeverCalled: [...declared].filter((p) => !used.has(p)).sort(),
-        };
+        const difference = permissionDifference(schemaHandlers[action].permissions, used);
 
         expect(used.size).toBeGreaterThan(0);
         expect(difference).toEqual({ calledButNotDeclared: [], declaredButNeverCalled: [] });

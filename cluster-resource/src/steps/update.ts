@@ -10,6 +10,7 @@ import { next, Step } from '../../../shared/engine/workflow';
 import { ClusterModel } from '../models';
 import { DEFAULTS, INTERNAL_TAG, parseManagement, secretNames, tagValue, userTags, withDefaults } from '../translate';
 import { ClusterScope } from '../workflows/scope';
+import { assertValidClusterInput } from '../validate-input';
 import { checkManagementInstance } from './check-environment';
 import { revokeAccess } from './instance-access';
 import { secretArn, secretTags } from './secrets';
@@ -21,6 +22,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stri
 export const checkUpdate: Step<ClusterScope> = {
     name: 'check-update',
     run: async (scope) => {
+        const cluster = await scope.cluster();
+        assertValidClusterInput(scope.model, scope.request.stackTags);
         const previous = scope.previous ?? new ClusterModel();
         const effective = (model: ClusterModel, p: keyof ClusterModel) => model[p] ?? (DEFAULTS as Partial<Record<keyof ClusterModel, unknown>>)[p];
         const changed = CREATE_ONLY.filter((p) => !same(effective(previous, p), effective(scope.model, p)));
@@ -28,7 +31,6 @@ export const checkUpdate: Step<ClusterScope> = {
         if (changed.length) {
             throw new HandlerError(HandlerErrorCode.NotUpdatable, `${changed.join(', ')} cannot change after creation; CloudFormation replaces the cluster for that.`);
         }
-        const cluster = await scope.cluster();
         const instanceId = scope.model.ManagementInstanceId;
         if (instanceId && parseManagement(tagValue(cluster, INTERNAL_TAG.management))?.instanceId !== instanceId) {
             scope.data.instanceGroupId = await checkManagementInstance(scope, instanceId, cluster.VpcId);

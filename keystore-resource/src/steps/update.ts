@@ -7,17 +7,19 @@ import { next, Step } from '../../../shared/engine/workflow';
 import { findCluster } from '../../../shared/finders/clusters';
 import { checkManagementInstance } from '../../../shared/finders/management-instance';
 import { sameCertificate } from '../translate';
+import { assertValidKeyStoreInput } from '../validate-input';
 import { KeyStoreScope } from '../workflows/scope';
 import { readyCluster } from './check-inputs';
 
 export const checkUpdate: Step<KeyStoreScope> = {
     name: 'check-update',
     run: async (scope) => {
+        const store = await scope.keyStore();
+        assertValidKeyStoreInput(scope.model);
         const previous = scope.previous!;
         if (previous.TrustAnchorCertificate && !sameCertificate(previous.TrustAnchorCertificate, scope.model.TrustAnchorCertificate)) {
             throw new HandlerError(HandlerErrorCode.NotUpdatable, 'TrustAnchorCertificate cannot change; a related cluster has the same trust anchor, any other needs a new key store.');
         }
-        const store = await scope.keyStore();
         if (scope.model.ClusterId !== store.CloudHsmClusterId) {
             const target = await readyCluster(scope, scope.model.ClusterId!);
             if ((await lineageRoot(scope, target.ClusterId!)) !== (await lineageRoot(scope, store.CloudHsmClusterId!))) {
