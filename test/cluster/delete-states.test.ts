@@ -35,24 +35,25 @@ beforeAll(async () => {
     expect((await driver.delete(created.model!)).status).toBe('SUCCESS');
 });
 
-test('the create passes through every waiting step', () => {
-    expect(stepsOfCreate.map((s) => s.step)).toEqual(
-        expect.arrayContaining(['await-cluster-created', 'await-first-hsm', 'await-initialized', 'await-activation', 'await-hsms-aligned']),
-    );
+/** The steps a create waits at, in order: a delete is tried from the first invocation that stopped at each. */
+const WAITING_STEPS = ['await-cluster-created', 'await-first-hsm', 'await-initialized', 'await-activation', 'await-hsms-aligned'];
+
+test('the create waits at exactly these steps, so the tests below cover every one', () => {
+    expect(stepsOfCreate.map((s) => s.step)).toEqual([...WAITING_STEPS, 'done']);
 });
 
-test('a delete from each waiting step of a create leaves nothing behind', async () => {
-    for (const { invocation, step } of stepsOfCreate.filter((s) => s.step !== 'done')) {
-        const driver = aws.driver(clusterType);
-        const partial = await driver.create(clusterProperties(aws), { maxInvocations: invocation });
-        expect({ step, status: partial.last.status }).toEqual({ step, status: 'IN_PROGRESS' });
-        const clusterId = partial.last.resourceModel!.ClusterId as string;
+// One test per step, each with its own time budget (a create and a delete each).
+test.each(WAITING_STEPS)('a delete from %s of a create leaves nothing behind', async (step) => {
+    const invocation = stepsOfCreate.find((s) => s.step === step)!.invocation;
+    const driver = aws.driver(clusterType);
+    const partial = await driver.create(clusterProperties(aws), { maxInvocations: invocation });
+    expect({ step, status: partial.last.status }).toEqual({ step, status: 'IN_PROGRESS' });
+    const clusterId = partial.last.resourceModel!.ClusterId as string;
 
-        const deleted = await driver.delete(partial.last.resourceModel!);
+    const deleted = await driver.delete(partial.last.resourceModel!);
 
-        expect({ step, status: deleted.status, problem: deleted.errorCode && deleted.message }).toEqual({ step, status: 'SUCCESS', problem: undefined });
-        expectNothingLeftBut(clusterId);
-    }
+    expect({ step, status: deleted.status, problem: deleted.errorCode && deleted.message }).toEqual({ step, status: 'SUCCESS', problem: undefined });
+    expectNothingLeftBut(clusterId);
 });
 
 test('a delete after a failed create (the rollback) leaves nothing behind', async () => {
