@@ -9,7 +9,8 @@ export function formatDuration(seconds: number): string {
     return m ? `${m} min ${String(s).padStart(2, '0')} s` : `${s} s`;
 }
 
-export function describeOperation(phase: string, report: OperationReport): string {
+/** `timeLabel`: how the duration is named, `emulated` on the shared clock, `took` on a real one (live/). */
+export function describeOperation(phase: string, report: OperationReport, timeLabel: 'emulated' | 'took' = 'emulated'): string {
     const byAction = Object.entries(report.calls)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, v]) => `${k}×${v}`)
@@ -17,7 +18,7 @@ export function describeOperation(phase: string, report: OperationReport): strin
     const outcome = report.status === 'SUCCESS' ? 'SUCCESS' : `FAILED ${report.errorCode}: ${report.message}`;
     return [
         `${phase.padEnd(28)} ${outcome}`,
-        `    emulated ${formatDuration(report.emulatedSeconds)}, ${report.invocations} invocation(s), ${total(report.calls)} AWS call(s) (+${total(report.libraryCalls)} log/metric calls by the CloudFormation library)`,
+        `    ${timeLabel} ${formatDuration(report.emulatedSeconds)}, ${report.invocations} invocation(s), ${total(report.calls)} AWS call(s) (+${total(report.libraryCalls)} log/metric calls by the CloudFormation library)`,
         `    ${byAction}`,
     ].join('\n');
 }

@@ -4,7 +4,7 @@
  * `npm start` and the benchmarks; never bundled into a handler.
  */
 import { installSharedClock, SharedClock } from './clock';
-import { Driver, DriverOptions, TypeUnderTest } from './driver/driver';
+import { DrivenAccount, Driver, DriverOptions, TypeUnderTest } from './driver/driver';
 import { Durations } from './emulator/durations';
 import { NetworkFixture, seedNetwork } from './emulator/fixtures';
 import { Emulator } from './emulator/server';
@@ -53,7 +53,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         instances,
         cloudhsm: emulator.service<CloudHsmService>('cloudhsmv2'),
         driver: (type, driverOptions) =>
-            new Driver({ clock, emulator, type, beforeReinvoke: async () => {
+            new Driver({ clock, account: emulatedAccount(emulator), type, beforeReinvoke: async () => {
                 await emulator.whenQuiet();
                 await ssm.whenAllFinished();
             }, ...driverOptions }),
@@ -63,6 +63,19 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
             await emulator.stop();
             delete process.env.AWS_ENDPOINT_URL;
         },
+    };
+}
+
+/** The emulated account as the driver sees it; read on each use, as tests may change the region. */
+export function emulatedAccount(emulator: Emulator): DrivenAccount {
+    return {
+        get region() {
+            return emulator.state.region;
+        },
+        get accountId() {
+            return emulator.state.accountId;
+        },
+        calls: emulator.calls,
     };
 }
 

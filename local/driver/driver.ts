@@ -1,11 +1,13 @@
 /**
  * Plays CloudFormation for one resource type: builds HandlerRequest events as CloudFormation does, calls the
- * real `entrypoint`, honours callbackDelaySeconds on the shared clock, enforces the 60 s invocation budget and
+ * real `entrypoint`, honours callbackDelaySeconds on its clock, enforces the 60 s invocation budget and
  * the schema's timeoutInMinutes, and checks each progress event against the handler contract.
+ *
+ * It plays in an account: the emulator's (local/runtime.ts), or a real one (live/), which differ only in
+ * where the calls are counted, which credentials go into the events, and whether the clock jumps or waits.
  */
 import { randomUUID } from 'crypto';
-import { SharedClock } from '../clock';
-import { Emulator } from '../emulator/server';
+import { SessionCredentials } from '../../shared/aws/clients';
 
 export type Action = 'CREATE' | 'READ' | 'UPDATE' | 'DELETE' | 'LIST';
 type Properties = Record<string, unknown>;
@@ -44,10 +46,34 @@ export interface TypeUnderTest {
     schema: { typeName: string; primaryIdentifier: string[]; handlers?: Record<string, { timeoutInMinutes?: number; permissions?: string[] }> };
 }
 
+/** The account the driver plays CloudFormation in. */
+export interface DrivenAccount {
+    region: string;
+    accountId: string;
+    /** Every AWS call made from this process so far, in order; the driver counts those of each operation. */
+    calls: ReadonlyArray<{ service: string; action: string }>;
+    /**
+     * What CloudFormation would pass as caller and provider credentials. Without it, made-up session
+     * credentials that the emulator accepts.
+     */
+    credentials?: () => Promise<SessionCredentials>;
+}
+
+/** The shared clock jumps over a callback delay; a real account's clock has to wait it out. */
+export interface DriverClock {
+    now(): number;
+    advance(seconds: number): void | Promise<void>;
+}
+
 export interface DriverOptions {
-    clock: SharedClock;
-    emulator: Emulator;
+    clock: DriverClock;
+    account: DrivenAccount;
     type: TypeUnderTest;
+    /**
+     * The log group CloudFormation names when the type is registered with a logging configuration; `null`
+     * as for a type registered without one (the library then creates no log group and sends no log lines).
+     */
+    providerLogGroupName?: string | null;
     region?: string;
     accountId?: string;
     logicalResourceId?: string;
@@ -88,10 +114,10 @@ export class Driver {
     }
 
     private get region() {
-        return this.options.region ?? this.options.emulator.state.region;
+        return this.options.region ?? this.options.account.region;
     }
     private get accountId() {
-        return this.options.accountId ?? this.options.emulator.state.accountId;
+        return this.options.accountId ?? this.options.account.accountId;
     }
 
     create(properties: Properties, options: OperationOptions = {}) {
@@ -112,9 +138,9 @@ export class Driver {
 
     /** Runs one CloudFormation operation to SUCCESS or FAILED (or `maxInvocations`). */
     async operation(action: Action, properties: Properties, options: OperationOptions = {}): Promise<OperationReport & { last: ProgressEventJson }> {
-        const { clock, emulator } = this.options;
+        const { clock, account } = this.options;
         const startMs = clock.now();
-        const firstCall = emulator.calls.length;
+        const firstCall = account.calls.length;
         const timeoutMinutes = this.options.type.schema.handlers?.[action.toLowerCase()]?.timeoutInMinutes ?? DEFAULT_TIMEOUT_MINUTES;
         const deadlineMs = startMs + timeoutMinutes * 60_000;
         const token = options.clientRequestToken ?? randomUUID();
@@ -125,16 +151,16 @@ export class Driver {
         const events: ProgressEventJson[] = [];
         const discarded: ProgressEventJson[] = [];
         for (;;) {
-            const event = this.requestEvent(action, token, resourceProperties, previous, callbackContext, options.nextToken);
+            const event = await this.requestEvent(action, token, resourceProperties, previous, callbackContext, options.nextToken);
             if (options.deliverTwice) {
                 discarded.push(await this.checkedInvocation(action, event));
-                clock.advance(options.deliverTwice.retryAfterSeconds);
+                await clock.advance(options.deliverTwice.retryAfterSeconds);
             }
             const response = await this.checkedInvocation(action, event);
             events.push(response);
             const done = response.status !== 'IN_PROGRESS' || (options.maxInvocations !== undefined && events.length >= options.maxInvocations);
             if (done) return this.report(action, response, events, discarded, startMs, firstCall);
-            clock.advance(response.callbackDelaySeconds ?? 0);
+            await clock.advance(response.callbackDelaySeconds ?? 0);
             if (clock.now() > deadlineMs) {
                 const timedOut: ProgressEventJson = { status: 'FAILED', errorCode: 'NotStabilized', message: `CloudFormation timed out the ${action} after ${timeoutMinutes} minutes.` };
                 return this.report(action, timedOut, events, discarded, startMs, firstCall);
@@ -160,7 +186,7 @@ export class Driver {
 
     /** One invocation with exactly this event, for replaying a step. */
     async invokeOnce(action: Action, properties: Properties, callbackContext?: Record<string, unknown>, clientRequestToken = randomUUID(), previous?: Properties) {
-        const response = await this.invoke(this.requestEvent(action, clientRequestToken, properties, previous, callbackContext));
+        const response = await this.invoke(await this.requestEvent(action, clientRequestToken, properties, previous, callbackContext));
         await this.settleAfterInvocation();
         return response;
     }
@@ -185,8 +211,14 @@ export class Driver {
         }
     }
 
-    private requestEvent(action: Action, token: string, properties: Properties, previous?: Properties, callbackContext?: Record<string, unknown>, nextToken?: string) {
-        const credentials = { accessKeyId: 'ASIALOCALDRIVER', secretAccessKey: `driver-secret-${token.slice(0, 8)}`, sessionToken: `driver-session-${token}` };
+    private async requestEvent(action: Action, token: string, properties: Properties, previous?: Properties, callbackContext?: Record<string, unknown>, nextToken?: string) {
+        const credentials = (await this.options.account.credentials?.()) ?? {
+            accessKeyId: 'ASIALOCALDRIVER',
+            secretAccessKey: `driver-secret-${token.slice(0, 8)}`,
+            sessionToken: `driver-session-${token}`,
+        };
+        const providerLogGroupName =
+            this.options.providerLogGroupName === undefined ? `${this.options.type.schema.typeName.replace(/::/g, '-').toLowerCase()}-logs` : this.options.providerLogGroupName;
         return {
             action,
             awsAccountId: this.accountId,
@@ -200,7 +232,7 @@ export class Driver {
             requestData: {
                 callerCredentials: credentials,
                 providerCredentials: credentials,
-                providerLogGroupName: `${this.options.type.schema.typeName.replace(/::/g, '-').toLowerCase()}-logs`,
+                providerLogGroupName,
                 logicalResourceId: this.options.logicalResourceId ?? 'Resource',
                 resourceProperties: properties,
                 previousResourceProperties: previous ?? null,
@@ -215,7 +247,7 @@ export class Driver {
     private report(action: Action, last: ProgressEventJson, events: ProgressEventJson[], discardedEvents: ProgressEventJson[], startMs: number, firstCall: number) {
         const calls: Record<string, number> = {};
         const libraryCalls: Record<string, number> = {};
-        for (const call of this.options.emulator.calls.slice(firstCall)) {
+        for (const call of this.options.account.calls.slice(firstCall)) {
             const bucket = LIBRARY_SERVICES.has(call.service) ? libraryCalls : calls;
             const key = `${call.service}:${call.action}`;
             bucket[key] = (bucket[key] ?? 0) + 1;
