@@ -242,4 +242,111 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
             expect(cluster.users.map((u) => u.username)).toEqual(['admin']);
         });
     });
+
+    describe('what the documentation says of the real tools', () => {
+        const setupFor = (cluster: Cluster) => [...placeCertificate(cluster.pki!.trustAnchorPem!), '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10'];
+
+        it('reads a new password only at the terminal prompt: a pipe is not read, --password on the command line works, and each call records where the password came from', async () => {
+            const cluster = addCluster(emulator.state);
+
+            const piped = await run([...setupFor(cluster), `printf 'Passw0rd-1\\nPassw0rd-1\\n' | ${cli} cluster activate`]);
+            const onCommandLine = await run([`${cli} cluster activate --password Passw0rd-2`]);
+
+            expect(piped.exitCode).toBe(1);
+            expect(piped.stdout).toContain('No such device or address (os error 6)');
+            expect(onCommandLine.exitCode).toBe(0);
+            expect(cluster.users.find((u) => u.username === 'admin')!.password).toBe('Passw0rd-2');
+            const activations = emulation.invocations.filter((i) => i.argv[0] === 'cluster');
+            expect(activations.map((i) => i.passwordFrom)).toEqual(['none', 'argv']);
+        });
+
+        it('prints its version, and a client older than 5.9.0 cannot connect to hsm2m.medium HSMs', async () => {
+            const cluster = addCluster(emulator.state);
+            emulator.state.instances.get(instanceId)!.cli.clientVersion = '5.8.0';
+
+            const version = await run([`${cli} --version`]);
+            const tooOld = await run([...setupFor(cluster), `${cli} user list`]);
+            emulator.state.instances.get(instanceId)!.cli.clientVersion = '5.9.0';
+            const recent = await run([`${cli} user list`]);
+
+            expect(version).toMatchObject({ stdout: 'cloudhsm-cli 5.8.0\n', exitCode: 0 });
+            expect(tooOld.exitCode).toBe(1);
+            expect(tooOld.stdout).toContain('is not supported by this client (Client SDK 5.8.0; 5.9.0 or later needed)');
+            expect(recent.exitCode).toBe(0);
+        });
+
+        it('lists users as the "user list" reference shows them: fields in order, string "locked", the internal app_user', async () => {
+            const cluster = await activeCluster();
+
+            const listed = await run([`${cli} user list`]);
+
+            expect(listed.stdout).toBe(
+                JSON.stringify(
+                    {
+                        error_code: 0,
+                        data: {
+                            users: [
+                                { username: 'admin', role: 'admin', locked: 'false', mfa: [], quorum: [], 'cluster-coverage': 'full' },
+                                { username: 'app_user', role: 'internal(APPLIANCE_USER)', locked: 'false', mfa: [], quorum: [], 'cluster-coverage': 'full' },
+                            ],
+                        },
+                    },
+                    null,
+                    2,
+                ) + '\n',
+            );
+            expect(cluster.state).toBe('ACTIVE');
+        });
+
+        it('takes IPv6 addresses and --hsm-ca-cert <path> in configure-cli, and still refuses a host name or a CA file that is missing', async () => {
+            const cluster = addCluster(emulator.state);
+            const elsewhere = 'my-ca.pem';
+
+            const ipv6 = await run(['"$CLOUDHSM_HOME/bin/configure-cli" -a 2001:db8::10 fd00::1']);
+            const hostName = await run(['"$CLOUDHSM_HOME/bin/configure-cli" -a hsm.example.com']);
+            const missingCa = await run(['"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10 --hsm-ca-cert /nonexistent/ca.pem']);
+            const withCa = await run([
+                `cat > ${elsewhere} <<'PEM'`,
+                ...cluster.pki!.trustAnchorPem!.trim().split('\n'),
+                'PEM',
+                `"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10 --hsm-ca-cert ${elsewhere}`,
+                `${cli} user list`,
+            ]);
+
+            expect(ipv6).toMatchObject({ exitCode: 0, stderr: '' });
+            expect(hostName.exitCode).toBe(1);
+            expect(hostName.stderr).toContain("invalid value 'hsm.example.com' for '-a <ENI_IP>...'");
+            expect(missingCa.exitCode).toBe(1);
+            expect(missingCa.stderr).toContain("invalid value '/nonexistent/ca.pem' for '--hsm-ca-cert'");
+            // customerCA.crt is absent: the CLI verifies the HSM with the CA file configure-cli was given.
+            expect(withCa.exitCode).toBe(0);
+            expect(cliJson(withCa.stdout).data.users[0]).toMatchObject({ username: 'admin', role: 'unactivated-admin' });
+        });
+
+        it("refuses to change kmsuser's password while KMS keeps it logged in (a key store on the cluster CONNECTING, CONNECTED or DISCONNECTING), and changes it once the store is DISCONNECTED", async () => {
+            const cluster = await activeCluster();
+            await run([atTerminal(['Kms-Pa55word-0', 'Kms-Pa55word-0'], `${cli} user create --username kmsuser --role crypto-user`, asAdmin(adminPassword))]);
+            const store = { customKeyStoreId: 'cks-0123456789abcdef0', name: 'keys', type: 'AWS_CLOUDHSM' as const, creationDate: 0, clusterId: cluster.clusterId };
+            const change = (password: string) =>
+                run([atTerminal([password, password], `${cli} user change-password --username kmsuser --role crypto-user`, asAdmin(adminPassword))]);
+
+            const refused: string[] = [];
+            for (const connectionState of ['CONNECTING', 'CONNECTED', 'DISCONNECTING'] as const) {
+                emulator.state.keyStores.set(store.customKeyStoreId, { ...store, connectionState });
+                const result = await change('Kms-Pa55word-1');
+                refused.push(`${connectionState}: exit ${result.exitCode} ${cliJson(result.stdout).data}`);
+            }
+            emulator.state.keyStores.set(store.customKeyStoreId, { ...store, connectionState: 'DISCONNECTED' });
+            const changed = await change('Kms-Pa55word-2');
+
+            expect(refused).toEqual(
+                ['CONNECTING', 'CONNECTED', 'DISCONNECTING'].map(
+                    (state) =>
+                        `${state}: exit 1 Cannot change the password of user kmsuser: the user is logged in to the cluster (AWS KMS custom key store cks-0123456789abcdef0 is ${state})`,
+                ),
+            );
+            expect(changed.exitCode).toBe(0);
+            expect(cluster.users.find((u) => u.username === 'kmsuser')!.password).toBe('Kms-Pa55word-2');
+        });
+    });
 });
