@@ -27,7 +27,12 @@ export interface SeedNetworkOptions {
     instanceType?: string;
     /** Launch time recorded on the instances; defaults to `Date.now()` (the shared clock where installed). */
     launchTimeMs?: number;
+    /** The Client SDK 5 release of the CloudHSM CLI on the SSM-managed instances; defaults to DEFAULT_CLOUDHSM_CLIENT_VERSION. */
+    cloudHsmClientVersion?: string;
 }
+
+/** A current Client SDK 5 release: newer than 5.9.0, the first that works with hsm2m.medium HSMs. */
+export const DEFAULT_CLOUDHSM_CLIENT_VERSION = '5.16.0';
 
 export interface ManagementInstance {
     instanceId: string;
@@ -118,7 +123,7 @@ function addInstance(
         securityGroupIds,
         state: 'running',
         ssmManaged,
-        cli: {},
+        cli: { clientVersion: options.cloudHsmClientVersion ?? DEFAULT_CLOUDHSM_CLIENT_VERSION },
         privateIpAddress: nextPrivateIp(state, subnet),
         instanceType: options.instanceType ?? 't3.micro',
         launchTimeMs: options.launchTimeMs ?? Date.now(),

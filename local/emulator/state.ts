@@ -163,8 +163,12 @@ export interface Instance {
     state: 'pending' | 'running' | 'stopped' | 'terminated';
     /** Registered with SSM (agent running, instance profile allows it). */
     ssmManaged: boolean;
-    /** The CloudHSM CLI's view on the instance: written by configure-cli, read by cloudhsm-cli. */
-    cli: { configuredClusterId?: string; configuredHsmIp?: string; caCertificatePem?: string };
+    /**
+     * The CloudHSM CLI's view on the instance: written by configure-cli (with the CA file `--hsm-ca-cert`
+     * named, as it was then), read by cloudhsm-cli; `clientVersion` is the installed Client SDK 5 release
+     * (DEFAULT_CLOUDHSM_CLIENT_VERSION of fixtures.ts when absent).
+     */
+    cli: { configuredClusterId?: string; configuredHsmIp?: string; caCertificatePem?: string; configuredCaCertificatePem?: string; clientVersion?: string };
     privateIpAddress?: string;
     instanceType?: string;
     /** Emulated epoch milliseconds. */

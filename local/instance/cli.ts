@@ -17,6 +17,12 @@ export interface CliInvocation {
     /** The tool's environment (holds CLOUDHSM_PIN when a script logs in). */
     env: Record<string, string>;
     stdin: string;
+    /** The lines typed at the tool's password prompts on its terminal (empty when it asked nothing or had no terminal). */
+    typedAtPrompts: string[];
+    /** Where a new password came from: typed at the terminal prompt, `--password` on the command line, or nowhere. */
+    passwordFrom: 'terminal' | 'argv' | 'none';
+    /** The command line of the process that started the tool (`ps` shows it to everyone on the instance). */
+    parentArgv: string[];
     atMs: number;
     exitCode: number;
 }
@@ -44,6 +50,9 @@ export class InstanceEmulation {
             argv: [...(request.argv ?? [])],
             env: { ...(request.env ?? {}) },
             stdin: request.stdin ?? '',
+            typedAtPrompts: request.terminal && 'typed' in request.terminal ? [...request.terminal.typed] : [],
+            passwordFrom: passwordSource(request),
+            parentArgv: [...(request.parentArgv ?? [])],
             atMs: this.emulator.clock.now(),
             exitCode: 1,
         };
@@ -83,6 +92,11 @@ export class InstanceEmulation {
         }
         cloudHsm?.noteClusterChanged?.(clusterId);
     }
+}
+
+function passwordSource(request: CliRequest): CliInvocation['passwordFrom'] {
+    if ((request.argv ?? []).some((arg) => arg === '--password' || arg.startsWith('--password='))) return 'argv';
+    return request.terminal && 'typed' in request.terminal ? 'terminal' : 'none';
 }
 
 const installed = new WeakMap<Emulator, InstanceEmulation>();

@@ -4,7 +4,7 @@ import { cloudHsmService } from '../emulator/services/cloudhsm';
 import { Cluster } from '../emulator/state';
 import { InstanceEmulation, installInstanceEmulation } from './cli';
 import { runScript } from './runner';
-import { addCluster, addManagementInstance, fakeCertificatePem } from './test-account';
+import { addCluster, addManagementInstance, atTerminal, cliJson, fakeCertificatePem } from './test-account';
 
 /** The CloudHSM client tools on the instance, run through real scripts, in the ways they refuse to work. */
 describe('configure-cli and cloudhsm-cli on the management instance', () => {
@@ -37,7 +37,7 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
         const setup = await run([
             ...placeCertificate(cluster.pki!.trustAnchorPem!),
             '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10',
-            `printf '%s\\n' '${adminPassword}' | ${cli} cluster activate`,
+            atTerminal([adminPassword, adminPassword], `${cli} cluster activate`),
         ]);
         expect(setup.exitCode).toBe(0);
         return cluster;
@@ -47,21 +47,21 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
         it('refuses to work before configure-cli has written an HSM address', async () => {
             const cluster = addCluster(emulator.state);
 
-            const result = await run([...placeCertificate(cluster.pki!.trustAnchorPem!), `printf 'Passw0rd!\\n' | ${cli} cluster activate`]);
+            const result = await run([...placeCertificate(cluster.pki!.trustAnchorPem!), atTerminal(['Passw0rd!', 'Passw0rd!'], `${cli} cluster activate`)]);
 
             expect(result.exitCode).toBe(1);
-            expect(JSON.parse(result.stdout)).toEqual({ error_code: 1, data: expect.stringContaining('No HSM is configured') });
+            expect(cliJson(result.stdout)).toEqual({ error_code: 1, data: expect.stringContaining('No HSM is configured') });
             expect(cluster.state).toBe('INITIALIZED');
         });
 
         it('fails the TLS handshake when customerCA.crt is missing or is not the cluster trust anchor', async () => {
             const cluster = addCluster(emulator.state);
 
-            const missing = await run(['"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10', `printf 'Passw0rd!\\n' | ${cli} cluster activate`]);
+            const missing = await run(['"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10', atTerminal(['Passw0rd!', 'Passw0rd!'], `${cli} cluster activate`)]);
             const wrong = await run([
                 ...placeCertificate(fakeCertificatePem()),
                 '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10',
-                `printf 'Passw0rd!\\n' | ${cli} cluster activate`,
+                atTerminal(['Passw0rd!', 'Passw0rd!'], `${cli} cluster activate`),
             ]);
 
             expect(missing.exitCode).toBe(1);
@@ -77,7 +77,7 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
             const result = await run([
                 ...placeCertificate(cluster.pki!.trustAnchorPem!),
                 '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10',
-                `printf 'Passw0rd!\\n' | ${cli} cluster activate`,
+                atTerminal(['Passw0rd!', 'Passw0rd!'], `${cli} cluster activate`),
             ]);
 
             expect(result.exitCode).toBe(1);
@@ -106,7 +106,7 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
                 'set -e',
                 ...placeCertificate(cluster.pki!.trustAnchorPem!),
                 `"$CLOUDHSM_HOME/bin/configure-cli" --cluster-id ${cluster.clusterId} --region us-east-1`,
-                `printf '%s\\n' '${adminPassword}' | ${cli} cluster activate`,
+                atTerminal([adminPassword, adminPassword], `${cli} cluster activate`),
             ]);
 
             expect(unknown.exitCode).toBe(1);
@@ -131,13 +131,13 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
             const cluster = addCluster(emulator.state);
             const setup = [...placeCertificate(cluster.pki!.trustAnchorPem!), '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10'];
 
-            const short = await run([...setup, `printf 'short\\n' | ${cli} cluster activate`]);
-            const mismatch = await run([...setup, `printf 'Passw0rd-one\\nPassw0rd-two\\n' | ${cli} cluster activate`]);
+            const short = await run([...setup, atTerminal(['short', 'short'], `${cli} cluster activate`)]);
+            const mismatch = await run([...setup, atTerminal(['Passw0rd-one', 'Passw0rd-two'], `${cli} cluster activate`)]);
             const none = await run([...setup, `${cli} cluster activate`]);
 
             expect(short.stdout).toContain('must be 8 to 32 characters');
             expect(mismatch.stdout).toContain('Passwords do not match');
-            expect(none.stdout).toContain('No password given');
+            expect(none.stdout).toContain('Failed to read the password from the terminal: No such device or address (os error 6)');
             expect([short.exitCode, mismatch.exitCode, none.exitCode]).toEqual([1, 1, 1]);
             expect(cluster.state).toBe('INITIALIZED');
             expect(cluster.users.filter((u) => u.password !== undefined)).toEqual([]);
@@ -146,10 +146,10 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
         it('shows the built-in admin as unactivated-admin before activation and refuses a second activation', async () => {
             const cluster = addCluster(emulator.state);
             const before = await run([...placeCertificate(cluster.pki!.trustAnchorPem!), '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10', `${cli} user list`]);
-            expect(JSON.parse(before.stdout).data.users[0]).toMatchObject({ username: 'admin', role: 'unactivated-admin', 'cluster-coverage': 'full' });
+            expect(cliJson(before.stdout).data.users[0]).toMatchObject({ username: 'admin', role: 'unactivated-admin', 'cluster-coverage': 'full' });
 
-            await run([`printf '%s\\n' '${adminPassword}' | ${cli} cluster activate`]);
-            const again = await run([`printf 'Other-Passw0rd\\n' | ${cli} cluster activate`]);
+            await run([atTerminal([adminPassword, adminPassword], `${cli} cluster activate`)]);
+            const again = await run([atTerminal(['Other-Passw0rd', 'Other-Passw0rd'], `${cli} cluster activate`)]);
 
             expect(cluster.state).toBe('ACTIVE');
             expect(again.exitCode).toBe(1);
@@ -171,7 +171,7 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
                     commands: [
                         ...placeCertificate(cluster.pki!.trustAnchorPem!),
                         '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10',
-                        `printf '%s\\n' '${adminPassword}' | ${cli} cluster activate`,
+                        atTerminal([adminPassword, adminPassword], `${cli} cluster activate`),
                     ],
                 });
 
@@ -188,10 +188,10 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
     describe('managing users', () => {
         it('locks a user after five failed logins; the right password then fails too, until an admin resets it', async () => {
             const cluster = await activeCluster();
-            await run([`printf 'Crypt0-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user create --username app --role crypto-user`]);
+            await run([atTerminal(['Crypt0-Pa55word', 'Crypt0-Pa55word'], `${cli} user create --username app --role crypto-user`, asAdmin(adminPassword))]);
             const app = cluster.users.find((u) => u.username === 'app')!;
             const asApp = (password: string) =>
-                `printf 'New-Pa55word\\n' | CLOUDHSM_ROLE=crypto-user CLOUDHSM_PIN="app:${password}" ${cli} user change-password --username app --role crypto-user`;
+                atTerminal(['New-Pa55word', 'New-Pa55word'], `${cli} user change-password --username app --role crypto-user`, `CLOUDHSM_ROLE=crypto-user CLOUDHSM_PIN="app:${password}"`);
 
             for (let attempt = 1; attempt <= 4; attempt++) {
                 const result = await run([asApp('wrong-password')]);
@@ -205,18 +205,18 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
             expect(rightButLocked.stdout).toContain('locked out');
             expect(app.password).toBe('Crypt0-Pa55word');
 
-            const reset = await run([`printf 'Reset-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user change-password --username app --role crypto-user`]);
+            const reset = await run([atTerminal(['Reset-Pa55word', 'Reset-Pa55word'], `${cli} user change-password --username app --role crypto-user`, asAdmin(adminPassword))]);
             expect(reset.exitCode).toBe(0);
             expect(app).toMatchObject({ password: 'Reset-Pa55word', failedLogins: 0, locked: false });
         });
 
         it('requires the single-command credentials, and an admin for user management', async () => {
             const cluster = await activeCluster();
-            await run([`printf 'Crypt0-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user create --username app --role crypto-user`]);
+            await run([atTerminal(['Crypt0-Pa55word', 'Crypt0-Pa55word'], `${cli} user create --username app --role crypto-user`, asAdmin(adminPassword))]);
 
-            const anonymous = await run([`printf 'Some-Pa55word\\n' | ${cli} user create --username eve --role crypto-user`]);
+            const anonymous = await run([atTerminal(['Some-Pa55word', 'Some-Pa55word'], `${cli} user create --username eve --role crypto-user`)]);
             const byCryptoUser = await run([
-                `printf 'Some-Pa55word\\n' | CLOUDHSM_ROLE=crypto-user CLOUDHSM_PIN=app:Crypt0-Pa55word ${cli} user create --username eve --role crypto-user`,
+                atTerminal(['Some-Pa55word', 'Some-Pa55word'], `${cli} user create --username eve --role crypto-user`, `CLOUDHSM_ROLE=crypto-user CLOUDHSM_PIN=app:Crypt0-Pa55word`),
             ]);
 
             expect(anonymous.stdout).toContain('requires a logged in user');
@@ -228,11 +228,11 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
             const cluster = await activeCluster();
             cluster.hsms[1].state = 'DEGRADED';
 
-            const created = await run([`printf 'Crypt0-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user create --username KmsUser --role crypto-user`]);
-            const duplicate = await run([`printf 'Crypt0-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user create --username kmsuser --role crypto-user`]);
-            const badName = await run([`printf 'Crypt0-Pa55word\\n' | ${asAdmin(adminPassword)} ${cli} user create --username kms-user --role crypto-user`]);
+            const created = await run([atTerminal(['Crypt0-Pa55word', 'Crypt0-Pa55word'], `${cli} user create --username KmsUser --role crypto-user`, asAdmin(adminPassword))]);
+            const duplicate = await run([atTerminal(['Crypt0-Pa55word', 'Crypt0-Pa55word'], `${cli} user create --username kmsuser --role crypto-user`, asAdmin(adminPassword))]);
+            const badName = await run([atTerminal(['Crypt0-Pa55word', 'Crypt0-Pa55word'], `${cli} user create --username kms-user --role crypto-user`, asAdmin(adminPassword))]);
 
-            expect(JSON.parse(created.stdout)).toEqual({ error_code: 0, data: { username: 'kmsuser', role: 'crypto-user' } });
+            expect(cliJson(created.stdout)).toEqual({ error_code: 0, data: { username: 'kmsuser', role: 'crypto-user' } });
             expect(cluster.users.find((u) => u.username === 'kmsuser')!.hsmIds).toEqual([cluster.hsms[0].hsmId]);
             expect(duplicate.stdout).toContain('already exists');
             expect(badName.stdout).toContain("Invalid username 'kms-user'");
@@ -240,6 +240,113 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
             const deleted = await run([`${asAdmin(adminPassword)} ${cli} user delete --username kmsuser --role crypto-user`]);
             expect(deleted.exitCode).toBe(0);
             expect(cluster.users.map((u) => u.username)).toEqual(['admin']);
+        });
+    });
+
+    describe('what the documentation says of the real tools', () => {
+        const setupFor = (cluster: Cluster) => [...placeCertificate(cluster.pki!.trustAnchorPem!), '"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10'];
+
+        it('reads a new password only at the terminal prompt: a pipe is not read, --password on the command line works, and each call records where the password came from', async () => {
+            const cluster = addCluster(emulator.state);
+
+            const piped = await run([...setupFor(cluster), `printf 'Passw0rd-1\\nPassw0rd-1\\n' | ${cli} cluster activate`]);
+            const onCommandLine = await run([`${cli} cluster activate --password Passw0rd-2`]);
+
+            expect(piped.exitCode).toBe(1);
+            expect(piped.stdout).toContain('No such device or address (os error 6)');
+            expect(onCommandLine.exitCode).toBe(0);
+            expect(cluster.users.find((u) => u.username === 'admin')!.password).toBe('Passw0rd-2');
+            const activations = emulation.invocations.filter((i) => i.argv[0] === 'cluster');
+            expect(activations.map((i) => i.passwordFrom)).toEqual(['none', 'argv']);
+        });
+
+        it('prints its version, and a client older than 5.9.0 cannot connect to hsm2m.medium HSMs', async () => {
+            const cluster = addCluster(emulator.state);
+            emulator.state.instances.get(instanceId)!.cli.clientVersion = '5.8.0';
+
+            const version = await run([`${cli} --version`]);
+            const tooOld = await run([...setupFor(cluster), `${cli} user list`]);
+            emulator.state.instances.get(instanceId)!.cli.clientVersion = '5.9.0';
+            const recent = await run([`${cli} user list`]);
+
+            expect(version).toMatchObject({ stdout: 'cloudhsm-cli 5.8.0\n', exitCode: 0 });
+            expect(tooOld.exitCode).toBe(1);
+            expect(tooOld.stdout).toContain('is not supported by this client (Client SDK 5.8.0; 5.9.0 or later needed)');
+            expect(recent.exitCode).toBe(0);
+        });
+
+        it('lists users as the "user list" reference shows them: fields in order, string "locked", the internal app_user', async () => {
+            const cluster = await activeCluster();
+
+            const listed = await run([`${cli} user list`]);
+
+            expect(listed.stdout).toBe(
+                JSON.stringify(
+                    {
+                        error_code: 0,
+                        data: {
+                            users: [
+                                { username: 'admin', role: 'admin', locked: 'false', mfa: [], quorum: [], 'cluster-coverage': 'full' },
+                                { username: 'app_user', role: 'internal(APPLIANCE_USER)', locked: 'false', mfa: [], quorum: [], 'cluster-coverage': 'full' },
+                            ],
+                        },
+                    },
+                    null,
+                    2,
+                ) + '\n',
+            );
+            expect(cluster.state).toBe('ACTIVE');
+        });
+
+        it('takes IPv6 addresses and --hsm-ca-cert <path> in configure-cli, and still refuses a host name or a CA file that is missing', async () => {
+            const cluster = addCluster(emulator.state);
+            const elsewhere = 'my-ca.pem';
+
+            const ipv6 = await run(['"$CLOUDHSM_HOME/bin/configure-cli" -a 2001:db8::10 fd00::1']);
+            const hostName = await run(['"$CLOUDHSM_HOME/bin/configure-cli" -a hsm.example.com']);
+            const missingCa = await run(['"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10 --hsm-ca-cert /nonexistent/ca.pem']);
+            const withCa = await run([
+                `cat > ${elsewhere} <<'PEM'`,
+                ...cluster.pki!.trustAnchorPem!.trim().split('\n'),
+                'PEM',
+                `"$CLOUDHSM_HOME/bin/configure-cli" -a 10.0.1.10 --hsm-ca-cert ${elsewhere}`,
+                `${cli} user list`,
+            ]);
+
+            expect(ipv6).toMatchObject({ exitCode: 0, stderr: '' });
+            expect(hostName.exitCode).toBe(1);
+            expect(hostName.stderr).toContain("invalid value 'hsm.example.com' for '-a <ENI_IP>...'");
+            expect(missingCa.exitCode).toBe(1);
+            expect(missingCa.stderr).toContain("invalid value '/nonexistent/ca.pem' for '--hsm-ca-cert'");
+            // customerCA.crt is absent: the CLI verifies the HSM with the CA file configure-cli was given.
+            expect(withCa.exitCode).toBe(0);
+            expect(cliJson(withCa.stdout).data.users[0]).toMatchObject({ username: 'admin', role: 'unactivated-admin' });
+        });
+
+        it("refuses to change kmsuser's password while KMS keeps it logged in (a key store on the cluster CONNECTING, CONNECTED or DISCONNECTING), and changes it once the store is DISCONNECTED", async () => {
+            const cluster = await activeCluster();
+            await run([atTerminal(['Kms-Pa55word-0', 'Kms-Pa55word-0'], `${cli} user create --username kmsuser --role crypto-user`, asAdmin(adminPassword))]);
+            const store = { customKeyStoreId: 'cks-0123456789abcdef0', name: 'keys', type: 'AWS_CLOUDHSM' as const, creationDate: 0, clusterId: cluster.clusterId };
+            const change = (password: string) =>
+                run([atTerminal([password, password], `${cli} user change-password --username kmsuser --role crypto-user`, asAdmin(adminPassword))]);
+
+            const refused: string[] = [];
+            for (const connectionState of ['CONNECTING', 'CONNECTED', 'DISCONNECTING'] as const) {
+                emulator.state.keyStores.set(store.customKeyStoreId, { ...store, connectionState });
+                const result = await change('Kms-Pa55word-1');
+                refused.push(`${connectionState}: exit ${result.exitCode} ${cliJson(result.stdout).data}`);
+            }
+            emulator.state.keyStores.set(store.customKeyStoreId, { ...store, connectionState: 'DISCONNECTED' });
+            const changed = await change('Kms-Pa55word-2');
+
+            expect(refused).toEqual(
+                ['CONNECTING', 'CONNECTED', 'DISCONNECTING'].map(
+                    (state) =>
+                        `${state}: exit 1 Cannot change the password of user kmsuser: the user is logged in to the cluster (AWS KMS custom key store cks-0123456789abcdef0 is ${state})`,
+                ),
+            );
+            expect(changed.exitCode).toBe(0);
+            expect(cluster.users.find((u) => u.username === 'kmsuser')!.password).toBe('Kms-Pa55word-2');
         });
     });
 });

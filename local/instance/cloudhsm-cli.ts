@@ -1,12 +1,15 @@
+import { kmsUserName } from '../emulator/services/kms-connections';
 import { Cluster, Hsm, HsmUser } from '../emulator/state';
 import { OptionSpec, ParsedArgs, UsageError, parseArgs } from './cli-args';
-import { HsmConnection, HsmConnectionError, connect, login } from './hsm-connection';
+import { HsmConnection, HsmConnectionError, clientVersionOf, connect, login } from './hsm-connection';
 import { CliResult, ToolContext, succeeded } from './tool-context';
 
 /**
  * `cloudhsm-cli` of client SDK 5 in single command mode: `cluster activate` and the `user` commands, acting on
  * the emulated cluster's users. Results are the CLI's JSON documents (`{"error_code": 0, "data": …}`); a
- * failed command prints `error_code` 1 and exits non-zero.
+ * failed command prints `error_code` 1 and exits non-zero. A new password comes from `--password` or from
+ * the "Enter password:" / "Confirm password:" prompts, which the stand-in executable asks on the controlling
+ * terminal (bin/cloudhsm-cli), never from stdin.
  */
 const passwordMinLength = 8;
 const passwordMaxLength = 32;
@@ -43,6 +46,8 @@ const commands: Record<string, Command> = {
 
 export function runCloudHsmCli(ctx: ToolContext): CliResult {
     const argv = ctx.request.argv;
+    // clap's version flag: "<binary> <version>".
+    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return succeeded(`cloudhsm-cli ${clientVersionOf(ctx)}\n`);
     if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
         return { stdout: usage, stderr: '', exitCode: argv.length === 0 ? 1 : 0 };
     }
@@ -120,7 +125,12 @@ function changePassword(ctx: ToolContext, args: ParsedArgs): CliResult {
     const isSelf = actor.username === username && actor.role === role;
     if (actor.role !== 'admin' && !isSelf) return commandFailed('A crypto user can only change its own password');
     const target = findUser(connection, username, role);
-    target.password = newPassword(ctx, args);
+    const password = newPassword(ctx, args);
+    const session = kmsSessionOf(ctx, connection.cluster, target);
+    if (session) {
+        return commandFailed(`Cannot change the password of user ${username}: the user is logged in to the cluster (${session})`);
+    }
+    target.password = password;
     // An admin resetting the password is how a locked-out user gets unlocked.
     target.failedLogins = 0;
     target.locked = false;
@@ -161,18 +171,34 @@ function findUser(connection: HsmConnection, username: string, role: string): Hs
 }
 
 /**
- * The new password from `--password`, or else from stdin the way the prompts read it: one line, or two
- * identical lines (the CLI asks to confirm).
+ * KMS keeps kmsuser logged in on the cluster of a CloudHSM key store while it connects, is connected, and
+ * until it has disconnected; the CLI refuses to change the password of a user who is logged in.
+ */
+function kmsSessionOf(ctx: ToolContext, cluster: Cluster, user: HsmUser): string | undefined {
+    if (user.username !== kmsUserName || user.role !== 'crypto-user') return undefined;
+    for (const store of ctx.state.keyStores.values()) {
+        if (store.type !== 'AWS_CLOUDHSM' || store.clusterId !== cluster.clusterId) continue;
+        if (['CONNECTING', 'CONNECTED', 'DISCONNECTING'].includes(store.connectionState)) {
+            return `AWS KMS custom key store ${store.customKeyStoreId} is ${store.connectionState}`;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * The new password from `--password`, or else as typed at the two prompts on the terminal. Without a
+ * controlling terminal the prompt cannot be shown and the command fails (what was piped to stdin is not read).
  */
 function newPassword(ctx: ToolContext, args: ParsedArgs): string {
     let password = args.values.get('--password');
     if (password === undefined) {
-        const lines = ctx.request.stdin.split('\n').map((line) => line.replace(/\r$/, ''));
-        if (ctx.request.stdin === '' || lines[0] === '') {
-            throw new HsmConnectionError('No password given: pass --password or write the password to stdin');
-        }
-        if (lines.length > 1 && lines[1] !== '' && lines[1] !== lines[0]) throw new HsmConnectionError('Passwords do not match');
-        password = lines[0];
+        const terminal = ctx.request.terminal;
+        if (!terminal) throw new HsmConnectionError('No password given: pass --password or enter it at the prompt');
+        if ('error' in terminal) throw new HsmConnectionError(`Failed to read the password from the terminal: ${terminal.error}`);
+        const [entered, confirmed] = terminal.typed;
+        if (!entered) throw new HsmConnectionError('No password given: pass --password or enter it at the prompt');
+        if (confirmed !== entered) throw new HsmConnectionError('Passwords do not match');
+        password = entered;
     }
     if (password.length < passwordMinLength || password.length > passwordMaxLength) {
         throw new HsmConnectionError(`Invalid password: must be ${passwordMinLength} to ${passwordMaxLength} characters long`);

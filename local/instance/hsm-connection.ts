@@ -1,3 +1,4 @@
+import { DEFAULT_CLOUDHSM_CLIENT_VERSION } from '../emulator/fixtures';
 import { Cluster, Hsm, HsmUser } from '../emulator/state';
 import { ToolContext } from './tool-context';
 
@@ -17,6 +18,19 @@ export interface HsmConnection {
 
 export class HsmConnectionError extends Error {}
 
+/** The oldest Client SDK 5 release each HSM type works with ("HSM compatibility for AWS CloudHSM Client SDK 5"). */
+const minimumClientVersion: Record<string, string> = { 'hsm2m.medium': '5.9.0', 'hsm1.medium': '5.0.0' };
+
+export function clientVersionOf(ctx: ToolContext): string {
+    return ctx.instance.cli.clientVersion ?? DEFAULT_CLOUDHSM_CLIENT_VERSION;
+}
+
+function versionBefore(version: string, minimum: string): boolean {
+    const [a, b] = [version, minimum].map((v) => v.split('.').map((part) => Number.parseInt(part, 10) || 0));
+    for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
+    return false;
+}
+
 const caCertificatePath = '/opt/cloudhsm/etc/customerCA.crt';
 
 export function connect(ctx: ToolContext, clusterIdOption?: string): HsmConnection {
@@ -35,6 +49,12 @@ export function connect(ctx: ToolContext, clusterIdOption?: string): HsmConnecti
         throw new HsmConnectionError(`Failed to connect to the HSM at ${address}: connection timed out`);
     }
     verifyServerCertificate(ctx, cluster, address);
+    const minimum = minimumClientVersion[cluster.hsmType];
+    if (minimum && versionBefore(clientVersionOf(ctx), minimum)) {
+        throw new HsmConnectionError(
+            `Failed to connect to the HSM at ${address}: the HSM (${cluster.hsmType}) is not supported by this client (Client SDK ${clientVersionOf(ctx)}; ${minimum} or later needed)`,
+        );
+    }
     return { cluster, reachableHsms: cluster.hsms.filter(isReachable) };
 }
 
@@ -75,7 +95,8 @@ function networkAllows(ctx: ToolContext, cluster: Cluster): boolean {
 }
 
 function verifyServerCertificate(ctx: ToolContext, cluster: Cluster, address: string): void {
-    const onInstance = ctx.request.caCertificatePem;
+    // configure-cli --hsm-ca-cert names another CA file than customerCA.crt.
+    const onInstance = ctx.instance.cli.configuredCaCertificatePem ?? ctx.request.caCertificatePem;
     if (onInstance === null) {
         throw new HsmConnectionError(`Failed to connect to the HSM at ${address}: unable to read the CA certificate ${caCertificatePath}`);
     }

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'crypto';
+import { PTY_DRIVER } from '../../shared/ssm/cloudhsm-scripts';
 import { Cluster, EmulatorState, Instance } from '../emulator/state';
 
 /**
@@ -91,4 +92,18 @@ export function addSecret(state: EmulatorState, name: string, secretString: stri
         versions: [{ versionId: randomUUID(), secretString, stages: ['AWSCURRENT'], createdDate: nowSeconds }],
         createdDate: nowSeconds,
     });
+}
+
+/**
+ * A shell line that runs `command` at a terminal where `answers` are typed at its password prompts, one per
+ * prompt (with the product's pty driver); `environment` goes before it (`CLOUDHSM_ROLE=… CLOUDHSM_PIN=…`).
+ */
+export function atTerminal(answers: string[], command: string, environment = ''): string {
+    const typed = answers.map((answer) => `'${answer}'`).join(' ');
+    return `${environment ? `${environment} ` : ''}python3 -c '${PTY_DRIVER}' ${command} < <(printf '%s\\n' ${typed})`;
+}
+
+/** The CloudHSM CLI's JSON document in output that may start with its password prompts. */
+export function cliJson(output: string) {
+    return JSON.parse(output.slice(output.indexOf('{')));
 }

@@ -11,6 +11,15 @@ export interface CliRequest {
     cwd: string;
     /** Contents of `$CLOUDHSM_HOME/etc/customerCA.crt` at the time of the call, or null when the file is missing. */
     caCertificatePem: string | null;
+    /** Contents of the files that options name (`--hsm-ca-cert <path>`), by option; null for a missing file. */
+    optionFiles?: Record<string, string | null>;
+    /**
+     * The tool's password prompts on its controlling terminal: the lines typed at them, or why the terminal
+     * could not be read (no controlling terminal). Absent when the tool asked nothing.
+     */
+    terminal?: { typed: string[] } | { error: string };
+    /** The command line of the process that started the tool, as `ps` shows it. */
+    parentArgv?: string[];
 }
 
 export interface CliResult {

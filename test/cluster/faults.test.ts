@@ -198,3 +198,26 @@ describe('states the service will not leave', () => {
         expect(secretsOf(aws, clusterId)).toEqual([`cloudhsm/${clusterId}/admin-credentials`, `cloudhsm/${clusterId}/trust-anchor`]);
     });
 });
+
+describe('a management instance the cluster cannot use', () => {
+    it('a CloudHSM CLI older than 5.9.0 for an hsm2m.medium cluster: FAILED InvalidRequest naming the version needed, before the cluster is activated', async () => {
+        // GIVEN the management instance has Client SDK 5.8.0, and the cluster is hsm2m.medium (the default)
+        const aws = await start();
+        aws.emulator.state.instances.get(aws.network.managementInstanceId)!.cli.clientVersion = '5.8.0';
+        const properties = clusterProperties(aws);
+
+        // WHEN
+        const failed = await aws.driver(clusterType).create(properties);
+
+        // THEN the create fails with InvalidRequest, naming the property, the version found and the version needed
+        expect(failed.status).toBe('FAILED');
+        expect(failed.errorCode).toBe('InvalidRequest');
+        expect(failed.message).toMatch(/^ManagementInstanceId: /);
+        expect(failed.message).toContain("reports 'cloudhsm-cli 5.8.0'; hsm2m.medium HSMs need Client SDK 5.9.0 or newer");
+        // AND nothing irreversible happened: the activation script stopped before configuring or activating
+        const clusterId = clusterIdOf(failed.events);
+        expect(aws.emulator.state.clusters.get(clusterId)!.state).toBe('INITIALIZED');
+        expect(aws.instances.invocations.map((i) => `${i.tool} ${i.argv.join(' ')}`)).toEqual(['cloudhsm-cli --version']);
+        await rollBack(aws, failed, properties);
+    });
+});

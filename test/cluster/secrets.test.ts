@@ -4,7 +4,7 @@
  * The secrets are taken from where they truly live (the emulated Secrets Manager) after every operation, since
  * the CA key secret is gone once the cluster is deleted. Everything the type leaves readable elsewhere is then
  * searched for them. Positive controls make sure the search can fail: the admin password does travel, on the
- * CloudHSM CLI's stdin, and a planted secret is found.
+ * CloudHSM CLI's terminal prompt, and a planted secret is found.
  */
 import { OperationReport } from '../../local/driver/driver';
 import { EmulatorState } from '../../local/emulator/state';
@@ -161,12 +161,12 @@ describe('GIVEN the local runtime, WHEN a cluster lives its whole life through t
         expect(exposures(scripts, harvest.publicCertificateLines).length).toBeGreaterThan(0);
     });
 
-    it('THEN the admin password reaches `cloudhsm-cli cluster activate` on stdin (the one way it may travel)', () => {
+    it('THEN the admin password is typed at the prompts of `cloudhsm-cli cluster activate` (the one way it may travel), and reaches no stdin', () => {
         const activations = aws.instances.invocations.filter((i) => i.tool === 'cloudhsm-cli' && i.argv[0] === 'cluster' && i.argv[1] === 'activate');
 
         expect(activations).toHaveLength(1);
-        expect(activations[0].exitCode).toBe(0);
-        expect(activations[0].stdin).toContain(firstAdminPassword);
+        expect(activations[0]).toMatchObject({ exitCode: 0, passwordFrom: 'terminal', typedAtPrompts: [firstAdminPassword, firstAdminPassword], stdin: '' });
+        expect(exposures(aws.instances.invocations.map((i, n) => ({ where: `stdin of ${i.tool} call ${n}`, text: i.stdin })), harvest.all())).toEqual([]);
     });
 
     it('THEN no secret is in what the handlers printed', () => {
@@ -210,6 +210,7 @@ describe('GIVEN the local runtime, WHEN a cluster lives its whole life through t
     it('THEN no secret is in the command line or environment of any tool run on the instance', () => {
         const texts = aws.instances.invocations.flatMap((invocation, i) => [
             { where: `argv of ${invocation.tool} call ${i}`, text: invocation.argv.join(' ') },
+            { where: `argv of the parent of ${invocation.tool} call ${i}`, text: invocation.parentArgv.join(' ') },
             { where: `environment of ${invocation.tool} call ${i}`, text: Object.entries(invocation.env).map(([k, v]) => `${k}=${v}`).join('\n') },
         ]);
         expect(texts.length).toBeGreaterThan(2);

@@ -65,7 +65,7 @@ export function cliUserCommands(aws: LocalAws, from: number) {
     return aws.instances.invocations
         .slice(from)
         .filter((i) => i.tool === 'cloudhsm-cli' && i.argv[0] === 'user' && i.argv[1] !== 'list')
-        .map((i) => ({ command: `user ${i.argv[1]} ${i.argv[i.argv.indexOf('--username') + 1]}`, stdinFirstLine: i.stdin.split('\n')[0], exitCode: i.exitCode, argv: i.argv }));
+        .map((i) => ({ command: `user ${i.argv[1]} ${i.argv[i.argv.indexOf('--username') + 1]}`, typedAtPrompt: i.typedAtPrompts[0], passwordFrom: i.passwordFrom, exitCode: i.exitCode, argv: i.argv }));
 }
 
 /** Lets every emulated transition that is due by now happen (the clock moved). */

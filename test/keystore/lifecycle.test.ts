@@ -91,7 +91,7 @@ describe('a key store on a ready cluster', () => {
         expect(kmsUserPassword).not.toBe(adminPasswordBefore);
         expect(passwordIn(aws, cluster.AdminSecretArn as string)).toBe(adminPasswordBefore);
         expect(hsmUser(aws, clusterId, 'admin')[0].password).toBe(adminPasswordBefore);
-        // Passwords reach the CLI on stdin, never on a command line that ps or a log would show.
+        // Passwords are typed at the CLI's terminal prompt, never on a command line that ps or a log would show.
         expect(aws.instances.invocations.slice(cliFrom).some((i) => i.argv.join(' ').includes(kmsUserPassword))).toBe(false);
     });
 
@@ -167,7 +167,7 @@ describe('a later key store on the same cluster', () => {
         const keyStoreId = created.model!.KeyStoreId as string;
         const commands = cliUserCommands(aws, cliFrom);
         expect(commands.map((c) => [c.command, c.exitCode])).toEqual([[`user change-password ${KMS_USER}`, 0]]);
-        expect(commands[0].stdinFirstLine).toBe(passwordIn(aws, created.model!.KmsUserSecretArn as string));
+        expect(commands[0]).toMatchObject({ typedAtPrompt: passwordIn(aws, created.model!.KmsUserSecretArn as string), passwordFrom: 'terminal' });
         const after = hsmUser(aws, clusterId, KMS_USER);
         expect(after).toHaveLength(1);
         expect(after[0].password).not.toBe(passwordBefore);

@@ -177,7 +177,7 @@ describe('GIVEN a ready cluster, WHEN CloudFormation delivers every key store ev
         expect(secret.versions).toHaveLength(2);
         const newPassword = JSON.parse(secret.versions.find((v) => v.stages.includes('AWSCURRENT'))!.secretString!).password;
         const changePassword = aws.instances.invocations.slice(cliFrom).find((i) => i.tool === 'cloudhsm-cli' && i.argv[1] === 'change-password')!;
-        expect(changePassword.stdin.split('\n')[0]).toBe(newPassword);
+        expect(changePassword.typedAtPrompts).toEqual([newPassword, newPassword]);
         expect(aws.emulator.state.keyStores.get(keyStoreId)!.connectionState).toBe('CONNECTED');
         expect(updated.model).toMatchObject({ KmsUserPasswordVersion: 2, ConnectionState: 'CONNECTED' });
         expect(updated.model).toEqual((await keyStores().read({ KeyStoreId: keyStoreId })).model);

@@ -6,7 +6,7 @@
  * The secrets are taken from where they truly live, after every operation: the emulated Secrets Manager (the
  * admin password, every kmsuser password version the type stored — its secret is gone after the delete) and
  * the HSMs (the kmsuser password KMS sets each time it connects, which the type never learns). Positive
- * controls show the search can fail: the kmsuser passwords do travel, on the CLI's stdin, and a planted
+ * controls show the search can fail: the kmsuser passwords do travel, typed at the CLI's terminal prompt, and a planted
  * secret is found.
  */
 import { OperationReport } from '../../local/driver/driver';
@@ -153,13 +153,15 @@ describe('GIVEN a ready cluster, WHEN a key store lives its whole life through t
         expect(exposures([{ where: 'synthetic line', text: `connected with password=${planted}` }], harvest.all())).toEqual([`${planted.slice(0, 6)}… in synthetic line`]);
     });
 
-    it('THEN each stored kmsuser password reached `cloudhsm-cli user create` or `user change-password` on stdin, and on stdin only', () => {
+    it('THEN each stored kmsuser password was typed at the terminal prompt of `cloudhsm-cli user create` or `user change-password`, and reached no stdin', () => {
         const changes = aws.instances.invocations.slice(keyStoreCliFrom).filter(isKmsUserPasswordChange);
-        const stdin = changes.map((i, n) => ({ where: `stdin of user ${i.argv[1]} #${n}`, text: i.stdin }));
+        const typed = changes.map((i, n) => ({ where: `typed at the prompts of user ${i.argv[1]} #${n}`, text: i.typedAtPrompts.join('\n') }));
+        const stdin = aws.instances.invocations.map((i, n) => ({ where: `stdin of ${i.tool} #${n}`, text: i.stdin }));
 
-        expect(changes.map((i) => `${i.argv[1]} exit ${i.exitCode}`)).toEqual(['create exit 0', 'change-password exit 0']);
-        expect(exposures(stdin, harvest.kmsUserPasswordsStored)).toHaveLength(2);
-        expect(exposures(stdin, [...harvest.adminPasswords, ...harvest.kmsUserPasswordsSetByKms])).toEqual([]);
+        expect(changes.map((i) => `${i.argv[1]} from the ${i.passwordFrom}, exit ${i.exitCode}`)).toEqual(['create from the terminal, exit 0', 'change-password from the terminal, exit 0']);
+        expect(exposures(typed, harvest.kmsUserPasswordsStored)).toHaveLength(2);
+        expect(exposures(typed, [...harvest.adminPasswords, ...harvest.kmsUserPasswordsSetByKms])).toEqual([]);
+        expect(exposures(stdin, harvest.all())).toEqual([]);
     });
 
     it('THEN no secret is in what the handlers printed', () => {
@@ -197,8 +199,13 @@ describe('GIVEN a ready cluster, WHEN a key store lives its whole life through t
     });
 
     it('THEN no secret is on the command line of any tool run on the instance', () => {
-        const texts = aws.instances.invocations.map((i, n) => ({ where: `argv of ${i.tool} call ${n}`, text: i.argv.join(' ') }));
+        // The tool's own and its parent's, which for a password command is the pty driver (python3): what `ps` shows.
+        const texts = aws.instances.invocations.flatMap((i, n) => [
+            { where: `argv of ${i.tool} call ${n}`, text: i.argv.join(' ') },
+            { where: `argv of the parent of ${i.tool} call ${n}`, text: i.parentArgv.join(' ') },
+        ]);
         expect(texts.length).toBeGreaterThan(4);
+        expect(aws.instances.invocations.filter(isKmsUserPasswordChange).every((i) => i.parentArgv[0] === 'python3')).toBe(true);
 
         expect(exposures(texts, harvest.all())).toEqual([]);
     });

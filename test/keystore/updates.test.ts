@@ -92,7 +92,7 @@ test('a rotation disconnects, sets a new kmsuser password in the secret, on the 
     expect(newPassword).not.toBe(passwordBefore);
     expect(passwordVersionTag()).toBe('2');
     // The script set exactly the secret's new password on the HSMs (before KMS took kmsuser over again).
-    expect(cliCommands.map((c) => [c.command, c.stdinFirstLine, c.exitCode])).toEqual([[`user change-password ${KMS_USER}`, newPassword, 0]]);
+    expect(cliCommands.map((c) => [c.command, c.typedAtPrompt, c.passwordFrom, c.exitCode])).toEqual([[`user change-password ${KMS_USER}`, newPassword, 'terminal', 0]]);
     expect(store().connectionState).toBe('CONNECTED');
     expect((await keyStores().read({ KeyStoreId: keyStoreId })).model).toMatchObject({ KmsUserPasswordVersion: 2, ConnectionState: 'CONNECTED' });
 });

@@ -18,7 +18,7 @@ async function scriptInputs(scope: ClusterScope) {
     const hsm = (cluster.Hsms ?? []).find((h) => h.State === 'ACTIVE');
     if (!hsm?.EniIp) throw new TerminalStateError(`Cluster ${scope.clusterId} has no ACTIVE HSM for the management instance to reach.`);
     const trustAnchorPem = await readSecret(scope.secrets, secretNames(scope.clusterId).trustAnchor);
-    return { hsmIp: hsm.EniIp, trustAnchorPem };
+    return { hsmIp: hsm.EniIp, hsmType: cluster.HsmType, trustAnchorPem };
 }
 
 export const activateCluster: Step<ClusterScope> = {

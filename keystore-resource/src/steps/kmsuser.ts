@@ -11,37 +11,62 @@ import { TerminalStateError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { findCluster } from '../../../shared/finders/clusters';
 import { generatePassword, readSecret, tokenFor } from '../../../shared/secrets/secrets';
-import { configureCli, readPasswordFromSecret, SCRIPT_PREAMBLE } from '../../../shared/ssm/cloudhsm-scripts';
+import {
+    configureCli,
+    readPasswordFromSecret,
+    requireClientVersion,
+    SCRIPT_EXIT,
+    SCRIPT_PREAMBLE,
+    WITH_PASSWORD_AT_PROMPTS,
+    withPasswordAtPrompts,
+} from '../../../shared/ssm/cloudhsm-scripts';
 import { sendScriptOnce } from '../../../shared/ssm/run-command';
 import { KMS_USER, kmsUserSecretName, PASSWORD_VERSION_TAG, withDefaults } from '../translate';
 import { KeyStoreScope } from '../workflows/scope';
 
 const ADMIN_LOGIN = 'CLOUDHSM_ROLE=admin CLOUDHSM_PIN="admin:$admin_password"';
 
-/** Creates kmsuser or resets its password to the secret's, then checks it reached every HSM. */
-export function kmsUserScript(input: { hsmIp: string; trustAnchorPem: string; adminSecretArn: string; kmsUserSecretArn: string; region: string }): string {
+/**
+ * Creates kmsuser or resets its password to the secret's, then checks it reached every HSM. Both commands
+ * ask for the new password on their terminal. `user list` output (documented: `{"error_code": 0, "data":
+ * {"users": [{"username", "role", "locked", "mfa", "quorum", "cluster-coverage"}, …]}}`, with the internal
+ * `app_user`) is read without a terminal, so prompts and CR LF never reach the JSON parser. The CLI refuses
+ * to change the password of a logged-in user, and KMS keeps kmsuser logged in while a key store on the
+ * cluster is connected: that failure says so.
+ */
+export function kmsUserScript(input: { hsmIp: string; hsmType?: string; trustAnchorPem: string; adminSecretArn: string; kmsUserSecretArn: string; region: string }): string {
+    const userCommand = (verb: string) => withPasswordAtPrompts('kmsuser_password', `cloudhsm-cli user ${verb} --username ${KMS_USER} --role crypto-user`, ADMIN_LOGIN);
     return `${SCRIPT_PREAMBLE}
+${WITH_PASSWORD_AT_PROMPTS}
+${requireClientVersion(input.hsmType)}
 ${configureCli(input.hsmIp, input.trustAnchorPem)}
 ${readPasswordFromSecret('admin_password', input.adminSecretArn, input.region)}
 ${readPasswordFromSecret('kmsuser_password', input.kmsUserSecretArn, input.region)}
-has_kmsuser() {
-  cloudhsm-cli user list | python3 -c 'import json, sys; users = json.load(sys.stdin)["data"]["users"]; sys.exit(0 if any(u["username"] == "${KMS_USER}" for u in users) else 1)'
+kmsuser_coverage() {
+  local listed
+  if ! listed="$(cloudhsm-cli user list)"; then printf '%s\n' "$listed" >&2; return 1; fi
+  printf '%s' "$listed" | python3 -c '
+import json, sys
+users = [u for u in json.load(sys.stdin)["data"]["users"] if str(u.get("username", "")).lower() == "${KMS_USER}"]
+print(users[0].get("cluster-coverage", "unknown") if users else "none")
+'
 }
-if has_kmsuser; then
-  printf '%s\\n%s\\n' "$kmsuser_password" "$kmsuser_password" | ${ADMIN_LOGIN} cloudhsm-cli user change-password --username ${KMS_USER} --role crypto-user
+coverage="$(kmsuser_coverage)"
+if [ "$coverage" = none ]; then
+  ${userCommand('create')}
+  echo "kmsuser created"
+elif ${userCommand('change-password')}; then
   echo "kmsuser existed: password reset"
 else
-  printf '%s\\n%s\\n' "$kmsuser_password" "$kmsuser_password" | ${ADMIN_LOGIN} cloudhsm-cli user create --username ${KMS_USER} --role crypto-user
-  echo "kmsuser created"
+  echo "kmsuser exists on this cluster but its password could not be reset (the CloudHSM CLI's error is above). The CLI refuses while kmsuser is logged in, and AWS KMS keeps it logged in while a custom key store using this cluster is connected: disconnect that key store (DisconnectCustomKeyStore), then retry." >&2
+  exit ${SCRIPT_EXIT.kmsUserLoggedIn}
 fi
-cloudhsm-cli user list | python3 -c '
-import json, sys
-users = [u for u in json.load(sys.stdin)["data"]["users"] if u["username"] == "${KMS_USER}"]
-if not users or users[0].get("cluster-coverage") != "full":
-    sys.stderr.write("kmsuser does not cover every HSM (cluster-coverage %s); retry when the cluster has synchronized\\n" % (users[0].get("cluster-coverage") if users else "none"))
-    sys.exit(3)
-print("kmsuser covers every HSM")
-'`;
+coverage="$(kmsuser_coverage)"
+if [ "$coverage" != full ]; then
+  echo "kmsuser does not cover every HSM (cluster-coverage $coverage); retry when the cluster has synchronized" >&2
+  exit 3
+fi
+echo "kmsuser covers every HSM"`;
 }
 
 /** Sends the kmsuser script once per request; the await-command step that follows polls it. */
@@ -55,6 +80,7 @@ export const setKmsUserPassword = (name: string, needed: (scope: KeyStoreScope) 
         if (!hsm?.EniIp) throw new TerminalStateError(`ClusterId: cluster ${scope.model.ClusterId} has no ACTIVE HSM for the management instance to reach.`);
         const script = kmsUserScript({
             hsmIp: hsm.EniIp,
+            hsmType: cluster?.HsmType,
             trustAnchorPem: scope.model.TrustAnchorCertificate!,
             adminSecretArn: scope.model.AdminSecretArn!,
             kmsUserSecretArn: scope.model.KmsUserSecretArn ?? (await kmsUserSecretArn(scope)),
