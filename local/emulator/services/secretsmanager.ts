@@ -19,7 +19,11 @@ const MAX_VERSIONS = 100;
 const MAX_SECRET_VALUE_BYTES = 65_536;
 const MAX_TAGS = 50;
 const LIST_PAGE_DEFAULT = 100;
-const NAME_PATTERN = /^[A-Za-z0-9/_+=.@!-]{1,512}$/;
+/** The characters the CreateSecret reference lists for Name (`/_+=.@-`); the service's own message also names `!`, the reference does not. */
+const NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const MAX_DESCRIPTION_CHARS = 2048;
+const MAX_FILTERS = 10;
+const MAX_FILTER_VALUES = 10;
 const ARN_SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 const notFoundMessage = "Secrets Manager can't find the specified secret.";
@@ -67,6 +71,9 @@ class SecretsManagerApi {
 
     createSecret(input: any) {
         const name = requireName(input.Name);
+        if (typeof input.Description === 'string' && input.Description.length > MAX_DESCRIPTION_CHARS) {
+            throw validationError('description', `Member must have length less than or equal to ${MAX_DESCRIPTION_CHARS}`);
+        }
         const value = secretValueOf(input);
         const token = versionTokenFor(input.ClientRequestToken, value);
         if (input.KmsKeyId !== undefined && (typeof input.KmsKeyId !== 'string' || input.KmsKeyId.trim() === '')) {
@@ -217,6 +224,13 @@ class SecretsManagerApi {
             throw new AwsError('InvalidParameterException', 'MaxResults must be between 1 and 100.');
         }
         const filters: Array<{ Key: string; Values?: string[] }> = input.Filters ?? [];
+        if (filters.length > MAX_FILTERS) throw validationError('filters', `Member must have length less than or equal to ${MAX_FILTERS}`);
+        filters.forEach((filter, i) => {
+            const count = filter.Values?.length;
+            if (count !== undefined && (count < 1 || count > MAX_FILTER_VALUES)) {
+                throw validationError(`filters.${i + 1}.member.values`, `Member must have length between 1 and ${MAX_FILTER_VALUES}`);
+            }
+        });
         let secrets = [...this.secrets.values()]
             .filter((s) => input.IncludePlannedDeletion === true || s.deletedDate === undefined)
             .filter((s) => filters.every((f) => matchesFilter(s, f)))
@@ -302,6 +316,10 @@ function requireName(name: unknown): string {
     return name;
 }
 
+/**
+ * Both value members are 1–65,536 long in the API model; the Secrets Manager quotas page counts the value in
+ * bytes, the stricter reading for SecretString.
+ */
 function secretValueOf(input: any): SecretValue | undefined {
     const hasString = typeof input.SecretString === 'string';
     const hasBinary = typeof input.SecretBinary === 'string';
@@ -312,13 +330,29 @@ function secretValueOf(input: any): SecretValue | undefined {
         );
     }
     if (hasString) {
-        if (Buffer.byteLength(input.SecretString, 'utf8') > MAX_SECRET_VALUE_BYTES) {
-            throw new AwsError('InvalidParameterException', `SecretString must be at most ${MAX_SECRET_VALUE_BYTES} bytes.`);
-        }
+        checkValueLength('secretString', Buffer.byteLength(input.SecretString, 'utf8'));
         return { secretString: input.SecretString };
     }
-    if (hasBinary) return { secretBinaryBase64: input.SecretBinary };
+    if (hasBinary) {
+        checkValueLength('secretBinary', Buffer.from(input.SecretBinary, 'base64').length);
+        return { secretBinaryBase64: input.SecretBinary };
+    }
     return undefined;
+}
+
+function checkValueLength(member: string, length: number): void {
+    if (length < 1) throw validationError(member, 'Member must have length greater than or equal to 1');
+    if (length > MAX_SECRET_VALUE_BYTES) {
+        throw validationError(member, `Member must have length less than or equal to ${MAX_SECRET_VALUE_BYTES}`);
+    }
+}
+
+/**
+ * AWS's request validation answers a model constraint with ValidationException in this wording; the value is
+ * left out (AWS leaves it out for sensitive members, and here it may be a secret).
+ */
+function validationError(member: string, constraint: string): AwsError {
+    return new AwsError('ValidationException', `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`);
 }
 
 /** The SDKs fill ClientRequestToken in; a raw request with a value but no token is refused. */
