@@ -378,4 +378,19 @@ describe('API model constraints (rows in local/emulator/FIDELITY.md)', () => {
         expect(manyValues.name).toBe('ValidationException');
         await client.send(new ListSecretsCommand({ Filters: Array(10).fill({ Key: 'name', Values: Array(10).fill('a') }) }));
     });
+
+    it('refuses out-of-model SecretId, KmsKeyId, VersionId, VersionStage and VersionStages lengths', async () => {
+        await client.send(new CreateSecretCommand({ Name: 's', SecretString: 'v' }));
+        const refusals = [
+            client.send(new DescribeSecretCommand({ SecretId: 'x'.repeat(2049) })),
+            client.send(new CreateSecretCommand({ Name: 't', SecretString: 'v', KmsKeyId: 'k'.repeat(2049) })),
+            client.send(new GetSecretValueCommand({ SecretId: 's', VersionId: 'short' })),
+            client.send(new GetSecretValueCommand({ SecretId: 's', VersionStage: 'l'.repeat(257) })),
+            client.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'w', VersionStages: [] })),
+            client.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'w', VersionStages: Array.from({ length: 21 }, (_, i) => `L${i}`) })),
+        ];
+        for (const refusal of refusals) expect((await errorOf(refusal)).name).toBe('ValidationException');
+        expect(emulator.state.secrets.get('s')!.versions).toHaveLength(1);
+        expect(emulator.state.secrets.has('t')).toBe(false);
+    });
 });

@@ -24,6 +24,11 @@ const NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const MAX_DESCRIPTION_CHARS = 2048;
 const MAX_FILTERS = 10;
 const MAX_FILTER_VALUES = 10;
+/** SecretIdType and KmsKeyIdType: at most 2048 characters. */
+const MAX_ID_CHARS = 2048;
+/** SecretVersionStagesType: 1–20 labels of 1–256 characters. */
+const MAX_STAGES = 20;
+const MAX_STAGE_CHARS = 256;
 const ARN_SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 const notFoundMessage = "Secrets Manager can't find the specified secret.";
@@ -79,6 +84,9 @@ class SecretsManagerApi {
         if (input.KmsKeyId !== undefined && (typeof input.KmsKeyId !== 'string' || input.KmsKeyId.trim() === '')) {
             throw new AwsError('InvalidParameterException', 'KmsKeyId must be a key ID, key ARN, alias name or alias ARN.');
         }
+        if (input.KmsKeyId !== undefined && input.KmsKeyId.length > MAX_ID_CHARS) {
+            throw validationError('kmsKeyId', `Member must have length less than or equal to ${MAX_ID_CHARS}`);
+        }
         const tags = validTags(input.Tags ?? []);
         const existing = this.secrets.get(name);
         if (existing?.deletedDate !== undefined) {
@@ -112,6 +120,8 @@ class SecretsManagerApi {
     }
 
     getSecretValue(input: any) {
+        if (input.VersionId !== undefined) checkLength('versionId', input.VersionId, 32, 64);
+        if (input.VersionStage !== undefined) checkLength('versionStage', input.VersionStage, 1, MAX_STAGE_CHARS);
         const secret = this.findSecret(input.SecretId);
         if (secret.deletedDate !== undefined) throw new AwsError('InvalidRequestException', markedForDeletionMessage);
         const stage: string | undefined = input.VersionStage ?? (input.VersionId ? undefined : CURRENT);
@@ -139,7 +149,7 @@ class SecretsManagerApi {
         const value = secretValueOf(input);
         if (!value) throw new AwsError('InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
         const token = versionTokenFor(input.ClientRequestToken, value)!;
-        const stages: string[] = input.VersionStages?.length ? [...input.VersionStages] : [CURRENT];
+        const stages: string[] = input.VersionStages === undefined ? [CURRENT] : versionStagesOf(input.VersionStages);
         const existing = secret.versions.find((v) => v.versionId === token);
         if (existing) {
             if (!sameValue(existing, value)) {
@@ -263,6 +273,7 @@ class SecretsManagerApi {
         if (typeof secretId !== 'string' || secretId === '') {
             throw new AwsError('InvalidParameterException', 'SecretId is required.');
         }
+        checkLength('secretId', secretId, 1, MAX_ID_CHARS);
         if (!secretId.startsWith('arn:')) {
             const byName = this.secrets.get(secretId);
             if (byName) return byName;
@@ -345,6 +356,20 @@ function checkValueLength(member: string, length: number): void {
     if (length > MAX_SECRET_VALUE_BYTES) {
         throw validationError(member, `Member must have length less than or equal to ${MAX_SECRET_VALUE_BYTES}`);
     }
+}
+
+function checkLength(member: string, value: unknown, min: number, max: number): void {
+    if (typeof value !== 'string' || value.length < min || value.length > max) {
+        throw validationError(member, `Member must have length between ${min} and ${max}`);
+    }
+}
+
+function versionStagesOf(stages: unknown): string[] {
+    if (!Array.isArray(stages) || stages.length < 1 || stages.length > MAX_STAGES) {
+        throw validationError('versionStages', `Member must have length between 1 and ${MAX_STAGES}`);
+    }
+    stages.forEach((stage) => checkLength('versionStages', stage, 1, MAX_STAGE_CHARS));
+    return [...stages];
 }
 
 /**
