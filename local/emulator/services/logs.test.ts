@@ -219,4 +219,14 @@ describe('API model constraints (rows in local/emulator/FIDELITY.md)', () => {
         expect(emulator.state.logGroups.has('tagged')).toBe(false);
         await client.send(new CreateLogGroupCommand({ logGroupName: 'tagged', tags: { 'stack:name/x=y+z@1': 'value with spaces_.:/=+-@' } }));
     });
+
+    it('refuses group and stream name prefixes outside the name patterns', async () => {
+        await groupWithStream();
+        for (const prefix of ['bad prefix', 'x'.repeat(513)]) {
+            expect((await errorOf(client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix })))).name).toBe('InvalidParameterException');
+        }
+        const stream = await errorOf(client.send(new DescribeLogStreamsCommand({ logGroupName: 'handler-logs', logStreamNamePrefix: 'a:b' })));
+        expect(stream.name).toBe('InvalidParameterException');
+        expect((await client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: 'handler' }))).logGroups).toHaveLength(1);
+    });
 });

@@ -85,6 +85,9 @@ class LogsApi {
     describeLogGroups(input: any) {
         const { accountId, region } = this.ctx.state;
         const prefix: string = input.logGroupNamePrefix ?? '';
+        if (input.logGroupNamePrefix !== undefined && !GROUP_NAME_PATTERN.test(prefix)) {
+            throw constraint('logGroupNamePrefix', 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+');
+        }
         const names = [...this.ctx.state.logGroups.keys()].filter((n) => n.startsWith(prefix)).sort();
         const { page, nextToken } = pageOf(names, input.limit, input.nextToken);
         return {
@@ -110,6 +113,9 @@ class LogsApi {
         const { accountId, region } = this.ctx.state;
         const { name: groupName, events, info } = this.group(groupNameOf(input));
         const prefix: string | undefined = input.logStreamNamePrefix;
+        if (prefix !== undefined && !STREAM_NAME_PATTERN.test(prefix)) {
+            throw constraint('logStreamNamePrefix', 'Member must satisfy regular expression pattern: [^:*]*');
+        }
         const byLastEvent = input.orderBy === 'LastEventTime';
         if (byLastEvent && prefix !== undefined) {
             throw new AwsError('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.');
