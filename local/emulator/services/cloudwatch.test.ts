@@ -90,3 +90,34 @@ describe('PutMetricData', () => {
         expect(emulator.state.metrics).toEqual([]);
     });
 });
+
+describe('API model constraints (rows in local/emulator/FIDELITY.md)', () => {
+    const put = (datum: Record<string, unknown>) =>
+        errorOf(client.send(new PutMetricDataCommand({ Namespace: 'Test', MetricData: [{ MetricName: 'M', ...datum } as never] })));
+
+    it('refuses names over 255 and dimension values over 1024 characters', async () => {
+        expect((await put({ MetricName: 'm'.repeat(256), Value: 1 })).name).toBe('InvalidParameterValueException');
+        expect((await put({ Value: 1, Dimensions: [{ Name: 'n'.repeat(256), Value: 'v' }] })).name).toBe('InvalidParameterValueException');
+        expect((await put({ Value: 1, Dimensions: [{ Name: 'n', Value: 'v'.repeat(1025) }] })).name).toBe('InvalidParameterValueException');
+        expect(emulator.state.metrics).toEqual([]);
+        await client.send(
+            new PutMetricDataCommand({
+                Namespace: 'Test',
+                MetricData: [{ MetricName: 'm'.repeat(255), Value: 1, Dimensions: [{ Name: 'n'.repeat(255), Value: 'v'.repeat(1024) }] }],
+            }),
+        );
+        expect(emulator.state.metrics).toHaveLength(1);
+    });
+
+    it('refuses a unit outside the StandardUnit set, and more than 150 values in one datum', async () => {
+        const unit = await put({ Value: 1, Unit: 'Widgets' });
+        expect(unit.name).toBe('InvalidParameterValueException');
+        expect(unit.message).toContain('MetricData.member.1.Unit must be a value in the set');
+        expect((await put({ Values: Array.from({ length: 151 }, (_, i) => i) })).name).toBe('InvalidParameterValueException');
+        expect(emulator.state.metrics).toEqual([]);
+        await client.send(
+            new PutMetricDataCommand({ Namespace: 'Test', MetricData: [{ MetricName: 'M', Unit: 'Count', Values: Array.from({ length: 150 }, (_, i) => i) }] }),
+        );
+        expect(emulator.state.metrics).toHaveLength(150);
+    });
+});

@@ -10,6 +10,17 @@ import { MetricDatum } from '../state';
 
 const MAX_DATA_PER_REQUEST = 1000;
 const MAX_DIMENSIONS = 30;
+/** MetricDatum.MetricName and Dimension.Name (255) and Dimension.Value (1024) in the CloudWatch API model. */
+const MAX_NAME_CHARS = 255;
+const MAX_DIMENSION_VALUE_CHARS = 1024;
+/** "Using the Values and Counts method enables you to publish up to 150 values per metric" (PutMetricData reference). */
+const MAX_VALUES_PER_DATUM = 150;
+const UNITS = [
+    'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes', 'Bits', 'Kilobits',
+    'Megabits', 'Gigabits', 'Terabits', 'Percent', 'Count', 'Bytes/Second', 'Kilobytes/Second', 'Megabytes/Second',
+    'Gigabytes/Second', 'Terabytes/Second', 'Bits/Second', 'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second',
+    'Terabits/Second', 'Count/Second', 'None',
+];
 /** CloudWatch rejects magnitudes outside this range (zero aside). */
 const SMALLEST_MAGNITUDE = 8.515920e-109;
 const LARGEST_MAGNITUDE = 1.174271e108;
@@ -49,6 +60,10 @@ function metricDataOf(input: any, nowMs: number): MetricDatum[] {
     return data.flatMap((datum: any, i: number) => {
         const member = `MetricData.member.${i + 1}`;
         if (typeof datum?.MetricName !== 'string' || datum.MetricName.length === 0) throw missing(`${member}.MetricName`);
+        if (datum.MetricName.length > MAX_NAME_CHARS) throw invalid(datum.MetricName, `${member}.MetricName`);
+        if (datum.Unit !== undefined && !UNITS.includes(datum.Unit)) {
+            throw new AwsError('InvalidParameterValueException', `The parameter ${member}.Unit must be a value in the set [ ${UNITS.join(', ')} ].`);
+        }
         const dimensions = dimensionsOf(datum.Dimensions, member);
         const base = {
             namespace,
@@ -84,6 +99,9 @@ function spreadValues(datum: any, member: string, base: Omit<MetricDatum, 'value
     const values: unknown[] = datum.Values;
     const counts: unknown[] | undefined = datum.Counts;
     if (!Array.isArray(values)) throw invalid(String(values), `${member}.Values`);
+    if (values.length > MAX_VALUES_PER_DATUM) {
+        throw new AwsError('InvalidParameterValueException', `The collection ${member}.Values must not have a size greater than ${MAX_VALUES_PER_DATUM}.`);
+    }
     if (counts !== undefined && (!Array.isArray(counts) || counts.length !== values.length)) {
         throw new AwsError('InvalidParameterValueException', `The arrays ${member}.Values and ${member}.Counts must be of the same size.`);
     }
@@ -103,6 +121,8 @@ function dimensionsOf(dimensions: unknown, member: string): Dimension[] | undefi
     return dimensions.map((d: any, j: number) => {
         if (typeof d?.Name !== 'string' || d.Name.length === 0) throw missing(`${member}.Dimensions.member.${j + 1}.Name`);
         if (typeof d?.Value !== 'string' || d.Value.length === 0) throw missing(`${member}.Dimensions.member.${j + 1}.Value`);
+        if (d.Name.length > MAX_NAME_CHARS) throw invalid(d.Name, `${member}.Dimensions.member.${j + 1}.Name`);
+        if (d.Value.length > MAX_DIMENSION_VALUE_CHARS) throw invalid(d.Value, `${member}.Dimensions.member.${j + 1}.Value`);
         return { Name: d.Name, Value: d.Value };
     });
 }

@@ -23,6 +23,8 @@ import {
 
 /** EC2's default quota of inbound rules per security group. */
 const MAX_INGRESS_RULES = 60;
+/** UserIdGroupPair.Description in the EC2 API reference: up to 255 characters of this set. */
+const RULE_DESCRIPTION_PATTERN = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=;{}!$*]{0,255}$/;
 
 const PROTOCOL_NAMES: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6', all: '-1' };
 
@@ -41,6 +43,8 @@ export class SecurityGroups {
         const names = indexedValues(params, 'GroupName');
         let selected = ids.length ? ids.map((id) => groups.get(id)!) : [...groups.values()];
         if (names.length) {
+            // GroupNames addresses only groups of a default VPC; a nondefault VPC's groups are found by ID or filter.
+            selected = selected.filter((g) => this.inDefaultVpc(g));
             const unknown = names.filter((n) => !selected.some((g) => nameOf(g) === n));
             if (unknown.length) throw new AwsError('InvalidGroup.NotFound', `The security group '${unknown.join(', ')}' does not exist`);
             selected = selected.filter((g) => names.includes(nameOf(g)));
@@ -125,8 +129,9 @@ export class SecurityGroups {
             return group;
         }
         if (params.GroupName !== undefined) {
-            const group = [...groups.values()].find((g) => nameOf(g) === params.GroupName);
-            if (!group) throw new AwsError('InvalidGroup.NotFound', `The security group '${params.GroupName}' does not exist`);
+            // "[Default VPC] … For security groups for a nondefault VPC, you must specify the ID."
+            const group = [...groups.values()].find((g) => nameOf(g) === params.GroupName && this.inDefaultVpc(g));
+            if (!group) throw new AwsError('InvalidGroup.NotFound', `The security group '${params.GroupName}' does not exist in default VPC`);
             return group;
         }
         throw new AwsError('MissingParameter', 'The request must contain the parameter groupName or groupId');
@@ -154,10 +159,20 @@ export class SecurityGroups {
                 if (sourceGroup.vpcId !== group.vpcId) {
                     throw new AwsError('InvalidGroup.NotFound', 'You have specified two resources that belong to different networks.');
                 }
+                if (source.Description !== undefined && !RULE_DESCRIPTION_PATTERN.test(source.Description)) {
+                    throw new AwsError(
+                        'InvalidParameterValue',
+                        'Invalid rule description. Valid descriptions are strings less than 256 characters from the following set:  a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*',
+                    );
+                }
                 rules.push({ protocol, fromPort, toPort, sourceGroupId, description: source.Description });
             }
         }
         return rules;
+    }
+
+    private inDefaultVpc(group: SecurityGroup): boolean {
+        return this.ctx.state.vpcs.get(group.vpcId)?.isDefault === true;
     }
 
     private render(group: SecurityGroup): string {

@@ -289,3 +289,32 @@ describe('security group ingress', () => {
         ]);
     });
 });
+
+describe('API reference constraints (rows in local/emulator/FIDELITY.md)', () => {
+    it('finds a group by name only in a default VPC', async () => {
+        const byName = { GroupName: 'cloudhsm-cluster-abcdefghijk-sg', IpPermissions: [hsmPorts(network.managementSecurityGroupId)] };
+        const refused = await errorOf(client.send(new AuthorizeSecurityGroupIngressCommand(byName)));
+        expect(refused.name).toBe('InvalidGroup.NotFound');
+        const described = await errorOf(client.send(new DescribeSecurityGroupsCommand({ GroupNames: [byName.GroupName] })));
+        expect(described.name).toBe('InvalidGroup.NotFound');
+        expect(emulator.state.securityGroups.get(clusterGroupId)!.ingress).toEqual([]);
+
+        emulator.state.vpcs.get(network.vpcId)!.isDefault = true;
+        await client.send(new AuthorizeSecurityGroupIngressCommand(byName));
+        expect(emulator.state.securityGroups.get(clusterGroupId)!.ingress).toHaveLength(1);
+    });
+
+    it('refuses a rule description longer than 255 characters or with a character outside the documented set', async () => {
+        for (const description of ['d'.repeat(256), 'CloudHSM <client>', 'a & b']) {
+            const permission = { ...hsmPorts(network.managementSecurityGroupId), UserIdGroupPairs: [{ GroupId: network.managementSecurityGroupId, Description: description }] };
+            const error = await errorOf(client.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: clusterGroupId, IpPermissions: [permission] })));
+            expect(error.name).toBe('InvalidParameterValue');
+        }
+        expect(emulator.state.securityGroups.get(clusterGroupId)!.ingress).toEqual([]);
+        const permission = {
+            ...hsmPorts(network.managementSecurityGroupId),
+            UserIdGroupPairs: [{ GroupId: network.managementSecurityGroupId, Description: `CloudHSM management from i-0123 (a.b:c/d#e,f@g[h]+=;{}!$*)${'x'.repeat(150)}` }],
+        };
+        await client.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: clusterGroupId, IpPermissions: [permission] }));
+    });
+});

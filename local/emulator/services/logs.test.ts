@@ -196,3 +196,37 @@ describe('PutLogEvents', () => {
         expect(error.name).toBe('InvalidParameterException');
     });
 });
+
+describe('API model constraints (rows in local/emulator/FIDELITY.md)', () => {
+    it('refuses an event with an empty message or a negative timestamp, storing nothing', async () => {
+        await groupWithStream();
+        const now = clock.now();
+        const put = (logEvents: Array<{ timestamp: number; message: string }>) =>
+            errorOf(client.send(new PutLogEventsCommand({ logGroupName: 'handler-logs', logStreamName: 'stack__resource', logEvents })));
+        const empty = await put([{ timestamp: now, message: 'first' }, { timestamp: now, message: '' }]);
+        expect(empty.name).toBe('InvalidParameterException');
+        expect(empty.message).toContain('logEvents.2.member.message');
+        expect((await put([{ timestamp: -1, message: 'm' }])).name).toBe('InvalidParameterException');
+        expect(emulator.state.logGroups.get('handler-logs')!.get('stack__resource')).toEqual([]);
+    });
+
+    it('refuses group tags beyond 50, or with keys or values outside the tag pattern', async () => {
+        const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+        for (const tags of [tooMany, { 'bad*key': 'v' }, { key: 'bad<value>' }, { ['k'.repeat(129)]: 'v' }]) {
+            const error = await errorOf(client.send(new CreateLogGroupCommand({ logGroupName: 'tagged', tags })));
+            expect(error.name).toBe('InvalidParameterException');
+        }
+        expect(emulator.state.logGroups.has('tagged')).toBe(false);
+        await client.send(new CreateLogGroupCommand({ logGroupName: 'tagged', tags: { 'stack:name/x=y+z@1': 'value with spaces_.:/=+-@' } }));
+    });
+
+    it('refuses group and stream name prefixes outside the name patterns', async () => {
+        await groupWithStream();
+        for (const prefix of ['bad prefix', 'x'.repeat(513)]) {
+            expect((await errorOf(client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix })))).name).toBe('InvalidParameterException');
+        }
+        const stream = await errorOf(client.send(new DescribeLogStreamsCommand({ logGroupName: 'handler-logs', logStreamNamePrefix: 'a:b' })));
+        expect(stream.name).toBe('InvalidParameterException');
+        expect((await client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: 'handler' }))).logGroups).toHaveLength(1);
+    });
+});

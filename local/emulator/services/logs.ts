@@ -21,6 +21,10 @@ const EVENT_OVERHEAD_BYTES = 26;
 const MAX_PAGE = 50;
 const GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const STREAM_NAME_PATTERN = /^[^:*]{1,512}$/;
+/** CreateLogGroup `tags` in the CloudWatch Logs API model: 1–50 entries, keys 1–128 and values 0–256 of this set. */
+const MAX_TAGS = 50;
+const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 const groupNotFound = () => new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
 
@@ -53,6 +57,7 @@ class LogsApi {
         if (typeof name !== 'string' || !GROUP_NAME_PATTERN.test(name)) {
             throw new AwsError('InvalidParameterException', `1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint`);
         }
+        checkTags(input.tags);
         if (this.ctx.state.logGroups.has(name)) {
             throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists');
         }
@@ -80,6 +85,9 @@ class LogsApi {
     describeLogGroups(input: any) {
         const { accountId, region } = this.ctx.state;
         const prefix: string = input.logGroupNamePrefix ?? '';
+        if (input.logGroupNamePrefix !== undefined && !GROUP_NAME_PATTERN.test(prefix)) {
+            throw constraint('logGroupNamePrefix', 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+');
+        }
         const names = [...this.ctx.state.logGroups.keys()].filter((n) => n.startsWith(prefix)).sort();
         const { page, nextToken } = pageOf(names, input.limit, input.nextToken);
         return {
@@ -105,6 +113,9 @@ class LogsApi {
         const { accountId, region } = this.ctx.state;
         const { name: groupName, events, info } = this.group(groupNameOf(input));
         const prefix: string | undefined = input.logStreamNamePrefix;
+        if (prefix !== undefined && !STREAM_NAME_PATTERN.test(prefix)) {
+            throw constraint('logStreamNamePrefix', 'Member must satisfy regular expression pattern: [^:*]*');
+        }
         const byLastEvent = input.orderBy === 'LastEventTime';
         if (byLastEvent && prefix !== undefined) {
             throw new AwsError('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.');
@@ -206,6 +217,9 @@ function validateBatch(batch: Array<{ timestamp: number; message: string }>): vo
         if (!Number.isInteger(timestamp) || typeof message !== 'string') {
             throw new AwsError('InvalidParameterException', 'Each log event needs an integer timestamp and a message.');
         }
+        // InputLogEvent in the API model: timestamp ≥ 0, message at least 1 character.
+        if (timestamp < 0) throw constraint(`logEvents.${i + 1}.member.timestamp`, 'Member must have value greater than or equal to 0');
+        if (message.length === 0) throw constraint(`logEvents.${i + 1}.member.message`, 'Member must have length greater than or equal to 1');
         if (i > 0 && timestamp < batch[i - 1].timestamp) {
             throw new AwsError('InvalidParameterException', 'Log events in a single PutLogEvents request must be in chronological order.');
         }
@@ -217,6 +231,23 @@ function validateBatch(batch: Array<{ timestamp: number; message: string }>): vo
     if (batch[batch.length - 1].timestamp - batch[0].timestamp > MAX_BATCH_SPAN_MS) {
         throw new AwsError('InvalidParameterException', 'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
     }
+}
+
+function checkTags(tags: unknown): void {
+    if (tags === undefined) return;
+    if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) throw constraint('tags', 'Member must be a map');
+    const entries = Object.entries(tags);
+    if (entries.length < 1 || entries.length > MAX_TAGS) throw constraint('tags', `Member must have length between 1 and ${MAX_TAGS}`);
+    for (const [key, value] of entries) {
+        if (!TAG_KEY_PATTERN.test(key) || typeof value !== 'string' || !TAG_VALUE_PATTERN.test(value)) {
+            throw constraint('tags', 'Tag keys (1-128) and values (0-256) must be letters, digits, spaces and _.:/=+-@');
+        }
+    }
+}
+
+/** A model constraint, answered as CloudWatch Logs answers its request validation (InvalidParameterException). */
+function constraint(member: string, text: string): AwsError {
+    return new AwsError('InvalidParameterException', `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${text}`);
 }
 
 function pageOf<T>(items: T[], limit: unknown, nextToken: unknown): { page: T[]; nextToken?: string } {

@@ -343,3 +343,54 @@ describe('GetRandomPassword', () => {
         expect(RandomPassword).toHaveLength(3);
     });
 });
+
+describe('API model constraints (rows in local/emulator/FIDELITY.md)', () => {
+    it('refuses a name with a character the CreateSecret reference does not list', async () => {
+        const error = await errorOf(client.send(new CreateSecretCommand({ Name: 'hsm!admin', SecretString: 'v' })));
+        expect(error.name).toBe('InvalidParameterException');
+        expect(emulator.state.secrets.size).toBe(0);
+    });
+
+    it('refuses an empty or oversized value and an oversized description with ValidationException, naming no value', async () => {
+        const empty = await errorOf(client.send(new CreateSecretCommand({ Name: 's', SecretString: '' })));
+        expect(empty.name).toBe('ValidationException');
+        expect(empty.message).toBe("1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length greater than or equal to 1");
+        const tooLong = 'x'.repeat(65_537);
+        const oversized = await errorOf(client.send(new CreateSecretCommand({ Name: 's', SecretString: tooLong })));
+        expect(oversized.name).toBe('ValidationException');
+        expect(oversized.message).not.toContain(tooLong);
+        const binary = await errorOf(client.send(new CreateSecretCommand({ Name: 's', SecretBinary: new Uint8Array(65_537) })));
+        expect(binary.name).toBe('ValidationException');
+        const description = await errorOf(client.send(new CreateSecretCommand({ Name: 's', SecretString: 'v', Description: 'd'.repeat(2049) })));
+        expect(description.name).toBe('ValidationException');
+        expect(emulator.state.secrets.size).toBe(0);
+        await client.send(new CreateSecretCommand({ Name: 's', SecretString: 'x'.repeat(65_536), Description: 'd'.repeat(2048) }));
+        await client.send(new PutSecretValueCommand({ SecretId: 's', SecretBinary: new Uint8Array(65_536) }));
+    });
+
+    it('refuses more than 10 ListSecrets filters, and a filter with no or more than 10 values', async () => {
+        const filter = { Key: 'name' as const, Values: ['a'] };
+        const many = await errorOf(client.send(new ListSecretsCommand({ Filters: Array(11).fill(filter) })));
+        expect(many.name).toBe('ValidationException');
+        const noValues = await errorOf(client.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [] }] })));
+        expect(noValues.name).toBe('ValidationException');
+        const manyValues = await errorOf(client.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: Array(11).fill('a') }] })));
+        expect(manyValues.name).toBe('ValidationException');
+        await client.send(new ListSecretsCommand({ Filters: Array(10).fill({ Key: 'name', Values: Array(10).fill('a') }) }));
+    });
+
+    it('refuses out-of-model SecretId, KmsKeyId, VersionId, VersionStage and VersionStages lengths', async () => {
+        await client.send(new CreateSecretCommand({ Name: 's', SecretString: 'v' }));
+        const refusals = [
+            client.send(new DescribeSecretCommand({ SecretId: 'x'.repeat(2049) })),
+            client.send(new CreateSecretCommand({ Name: 't', SecretString: 'v', KmsKeyId: 'k'.repeat(2049) })),
+            client.send(new GetSecretValueCommand({ SecretId: 's', VersionId: 'short' })),
+            client.send(new GetSecretValueCommand({ SecretId: 's', VersionStage: 'l'.repeat(257) })),
+            client.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'w', VersionStages: [] })),
+            client.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'w', VersionStages: Array.from({ length: 21 }, (_, i) => `L${i}`) })),
+        ];
+        for (const refusal of refusals) expect((await errorOf(refusal)).name).toBe('ValidationException');
+        expect(emulator.state.secrets.get('s')!.versions).toHaveLength(1);
+        expect(emulator.state.secrets.has('t')).toBe(false);
+    });
+});

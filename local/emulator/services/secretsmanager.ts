@@ -19,7 +19,16 @@ const MAX_VERSIONS = 100;
 const MAX_SECRET_VALUE_BYTES = 65_536;
 const MAX_TAGS = 50;
 const LIST_PAGE_DEFAULT = 100;
-const NAME_PATTERN = /^[A-Za-z0-9/_+=.@!-]{1,512}$/;
+/** The characters the CreateSecret reference lists for Name (`/_+=.@-`); the service's own message also names `!`, the reference does not. */
+const NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const MAX_DESCRIPTION_CHARS = 2048;
+const MAX_FILTERS = 10;
+const MAX_FILTER_VALUES = 10;
+/** SecretIdType and KmsKeyIdType: at most 2048 characters. */
+const MAX_ID_CHARS = 2048;
+/** SecretVersionStagesType: 1–20 labels of 1–256 characters. */
+const MAX_STAGES = 20;
+const MAX_STAGE_CHARS = 256;
 const ARN_SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 const notFoundMessage = "Secrets Manager can't find the specified secret.";
@@ -67,10 +76,16 @@ class SecretsManagerApi {
 
     createSecret(input: any) {
         const name = requireName(input.Name);
+        if (typeof input.Description === 'string' && input.Description.length > MAX_DESCRIPTION_CHARS) {
+            throw validationError('description', `Member must have length less than or equal to ${MAX_DESCRIPTION_CHARS}`);
+        }
         const value = secretValueOf(input);
         const token = versionTokenFor(input.ClientRequestToken, value);
         if (input.KmsKeyId !== undefined && (typeof input.KmsKeyId !== 'string' || input.KmsKeyId.trim() === '')) {
             throw new AwsError('InvalidParameterException', 'KmsKeyId must be a key ID, key ARN, alias name or alias ARN.');
+        }
+        if (input.KmsKeyId !== undefined && input.KmsKeyId.length > MAX_ID_CHARS) {
+            throw validationError('kmsKeyId', `Member must have length less than or equal to ${MAX_ID_CHARS}`);
         }
         const tags = validTags(input.Tags ?? []);
         const existing = this.secrets.get(name);
@@ -105,6 +120,8 @@ class SecretsManagerApi {
     }
 
     getSecretValue(input: any) {
+        if (input.VersionId !== undefined) checkLength('versionId', input.VersionId, 32, 64);
+        if (input.VersionStage !== undefined) checkLength('versionStage', input.VersionStage, 1, MAX_STAGE_CHARS);
         const secret = this.findSecret(input.SecretId);
         if (secret.deletedDate !== undefined) throw new AwsError('InvalidRequestException', markedForDeletionMessage);
         const stage: string | undefined = input.VersionStage ?? (input.VersionId ? undefined : CURRENT);
@@ -132,7 +149,7 @@ class SecretsManagerApi {
         const value = secretValueOf(input);
         if (!value) throw new AwsError('InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
         const token = versionTokenFor(input.ClientRequestToken, value)!;
-        const stages: string[] = input.VersionStages?.length ? [...input.VersionStages] : [CURRENT];
+        const stages: string[] = input.VersionStages === undefined ? [CURRENT] : versionStagesOf(input.VersionStages);
         const existing = secret.versions.find((v) => v.versionId === token);
         if (existing) {
             if (!sameValue(existing, value)) {
@@ -217,6 +234,13 @@ class SecretsManagerApi {
             throw new AwsError('InvalidParameterException', 'MaxResults must be between 1 and 100.');
         }
         const filters: Array<{ Key: string; Values?: string[] }> = input.Filters ?? [];
+        if (filters.length > MAX_FILTERS) throw validationError('filters', `Member must have length less than or equal to ${MAX_FILTERS}`);
+        filters.forEach((filter, i) => {
+            const count = filter.Values?.length;
+            if (count !== undefined && (count < 1 || count > MAX_FILTER_VALUES)) {
+                throw validationError(`filters.${i + 1}.member.values`, `Member must have length between 1 and ${MAX_FILTER_VALUES}`);
+            }
+        });
         let secrets = [...this.secrets.values()]
             .filter((s) => input.IncludePlannedDeletion === true || s.deletedDate === undefined)
             .filter((s) => filters.every((f) => matchesFilter(s, f)))
@@ -249,6 +273,7 @@ class SecretsManagerApi {
         if (typeof secretId !== 'string' || secretId === '') {
             throw new AwsError('InvalidParameterException', 'SecretId is required.');
         }
+        checkLength('secretId', secretId, 1, MAX_ID_CHARS);
         if (!secretId.startsWith('arn:')) {
             const byName = this.secrets.get(secretId);
             if (byName) return byName;
@@ -302,6 +327,10 @@ function requireName(name: unknown): string {
     return name;
 }
 
+/**
+ * Both value members are 1–65,536 long in the API model; the Secrets Manager quotas page counts the value in
+ * bytes, the stricter reading for SecretString.
+ */
 function secretValueOf(input: any): SecretValue | undefined {
     const hasString = typeof input.SecretString === 'string';
     const hasBinary = typeof input.SecretBinary === 'string';
@@ -312,13 +341,43 @@ function secretValueOf(input: any): SecretValue | undefined {
         );
     }
     if (hasString) {
-        if (Buffer.byteLength(input.SecretString, 'utf8') > MAX_SECRET_VALUE_BYTES) {
-            throw new AwsError('InvalidParameterException', `SecretString must be at most ${MAX_SECRET_VALUE_BYTES} bytes.`);
-        }
+        checkValueLength('secretString', Buffer.byteLength(input.SecretString, 'utf8'));
         return { secretString: input.SecretString };
     }
-    if (hasBinary) return { secretBinaryBase64: input.SecretBinary };
+    if (hasBinary) {
+        checkValueLength('secretBinary', Buffer.from(input.SecretBinary, 'base64').length);
+        return { secretBinaryBase64: input.SecretBinary };
+    }
     return undefined;
+}
+
+function checkValueLength(member: string, length: number): void {
+    if (length < 1) throw validationError(member, 'Member must have length greater than or equal to 1');
+    if (length > MAX_SECRET_VALUE_BYTES) {
+        throw validationError(member, `Member must have length less than or equal to ${MAX_SECRET_VALUE_BYTES}`);
+    }
+}
+
+function checkLength(member: string, value: unknown, min: number, max: number): void {
+    if (typeof value !== 'string' || value.length < min || value.length > max) {
+        throw validationError(member, `Member must have length between ${min} and ${max}`);
+    }
+}
+
+function versionStagesOf(stages: unknown): string[] {
+    if (!Array.isArray(stages) || stages.length < 1 || stages.length > MAX_STAGES) {
+        throw validationError('versionStages', `Member must have length between 1 and ${MAX_STAGES}`);
+    }
+    stages.forEach((stage) => checkLength('versionStages', stage, 1, MAX_STAGE_CHARS));
+    return [...stages];
+}
+
+/**
+ * AWS's request validation answers a model constraint with ValidationException in this wording; the value is
+ * left out (AWS leaves it out for sensitive members, and here it may be a secret).
+ */
+function validationError(member: string, constraint: string): AwsError {
+    return new AwsError('ValidationException', `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`);
 }
 
 /** The SDKs fill ClientRequestToken in; a raw request with a value but no token is refused. */
