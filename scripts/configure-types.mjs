@@ -5,9 +5,9 @@
 //
 // For each type it sets the organization in the schema source, and writes in the type's cfn project folder
 // (the repository root for the cluster, as `cfn init` lays a project out; keystore-resource/ for the key
-// store) the schema file cfn looks for, <org>-<service>-<resource>.json, and .rpdk-config. Schema copies
-// named for another organization are removed.
-import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'fs';
+// store) the schema file cfn looks for, <org>-<service>-<resource>.json, and .rpdk-config, and names the
+// type in its execution-role.yaml. Schema copies named for another organization are removed.
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
 const RESERVED = ['alexa', 'amzn', 'amazon', 'aws', 'custom', 'dev'];
@@ -40,6 +40,14 @@ for (const { source, project, service, resource } of TYPES) {
         if (name !== cfnSchemaName && new RegExp(`^[a-z0-9]+-${service.toLowerCase()}-${resource.toLowerCase()}\\.json$`).test(name)) unlinkSync(join(dir, name));
     }
     writeFileSync(join(dir, cfnSchemaName), text);
+    // The execution role trusts CloudFormation only for this type (aws:SourceArn names it).
+    const rolePath = join(root, source, 'execution-role.yaml');
+    if (existsSync(rolePath)) {
+        const role = readFileSync(rolePath, 'utf8')
+            .replace(new RegExp(`[A-Za-z0-9]+::${service}::${resource}\\b`, 'g'), typeName)
+            .replace(new RegExp(`(type/resource/)[A-Za-z0-9]+(-${service}-${resource}/)`, 'g'), `$1${organization}$2`);
+        writeFileSync(rolePath, role);
+    }
     const rpdkConfig = {
         artifact_type: 'RESOURCE',
         typeName,

@@ -63,7 +63,7 @@ class WidgetResource extends BaseResource<WidgetModel> {
     }
 }
 
-function handlerRequest(action: 'CREATE' | 'READ', bearerToken: string) {
+function handlerRequest(action: 'CREATE' | 'READ', bearerToken: string, providerCredentials: Record<string, string> = v2Credentials) {
     return {
         action,
         awsAccountId: '123456789012',
@@ -75,7 +75,7 @@ function handlerRequest(action: 'CREATE' | 'READ', bearerToken: string) {
         callbackContext: null,
         requestData: {
             callerCredentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'caller-secret', sessionToken: 'caller-token' },
-            providerCredentials: v2Credentials,
+            providerCredentials,
             providerLogGroupName,
             logicalResourceId,
             resourceProperties: { WidgetName: 'blue-widget' },
@@ -238,6 +238,31 @@ describe('SDK v2 stand-in (aws-sdk → SDK v3)', () => {
             expect(emulator.state.metrics.filter((m) => m.namespace === metricNamespace && m.name === 'HandlerInvocationCount')).toHaveLength(2);
             expect(s3Sentinel.requests).toEqual([]);
         });
+
+        test('provider credentials without keys: nothing is sent with other credentials, and the handler still succeeds', async () => {
+            // Credentials the SDK's default chain would find, as a Lambda's own role provides them.
+            const defaultChainBefore = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].map((name) => [name, process.env[name]] as const);
+            process.env.AWS_ACCESS_KEY_ID = 'AKIDDEFAULTCHAIN';
+            process.env.AWS_SECRET_ACCESS_KEY = 'default-chain-secret';
+            const callsBefore = emulator.calls.length;
+            const lambdaLogBefore = lambdaLogLines.length;
+            try {
+                const emptyKeys = { accessKeyId: '', secretAccessKey: '', sessionToken: '' };
+                const progress = await resource.entrypoint(handlerRequest('READ', 'bearer-read-no-keys', emptyKeys), {} as never);
+
+                expect(progress).toMatchObject({ status: OperationStatus.Success });
+                expect(emulator.calls.slice(callsBefore)).toEqual([]);
+                expect(s3Sentinel.requests).toEqual([]);
+                const lambdaLog = lambdaLogLines.slice(lambdaLogBefore).join('\n');
+                expect(lambdaLog).toContain('Initializing logging group setting failed with error: CredentialsError: Missing credentials');
+                expect(lambdaLog).toContain('An error occurred while publishing metrics: Missing credentials');
+            } finally {
+                for (const [name, value] of defaultChainBefore) {
+                    if (value === undefined) delete process.env[name];
+                    else process.env[name] = value;
+                }
+            }
+        });
     });
 
     describe('errors carry the SDK v2 fields the library reads', () => {
@@ -272,6 +297,17 @@ describe('SDK v2 stand-in (aws-sdk → SDK v3)', () => {
             await expect(
                 logs().makeRequest('createLogStream', { logGroupName: 'no-such-group', logStreamName: 's' }).promise(),
             ).rejects.toMatchObject({ code: 'ResourceNotFoundException', retryable: false });
+        });
+
+        test('a client without an access key or secret key rejects with CredentialsError, not retryable, without a request', async () => {
+            const callsBefore = emulator.calls.length;
+
+            for (const credentials of [undefined, { accessKeyId: '', secretAccessKey: '' }, { accessKeyId: 'AKIDPROVIDER', secretAccessKey: '' }]) {
+                await expect(
+                    new CloudWatchLogs({ credentials, region: 'us-east-1' }).makeRequest('describeLogGroups', {}).promise(),
+                ).rejects.toMatchObject({ name: 'CredentialsError', code: 'CredentialsError', retryable: false });
+            }
+            expect(emulator.calls.length).toBe(callsBefore);
         });
 
         test('an operation the stand-in does not cover rejects without a request', async () => {

@@ -64,19 +64,32 @@ class Service {
         if (!this.v3Client) {
             // No `endpoint`: v3 clients read AWS_ENDPOINT_URL(_<SERVICE>) and the rest of the standard
             // configuration themselves.
-            const config = { region: this.options.region };
             const credentials = this.options.credentials;
-            if (credentials && credentials.accessKeyId) {
-                config.credentials = {
+            if (!credentials || !credentials.accessKeyId || !credentials.secretAccessKey) throw missingCredentials();
+            const config = {
+                region: this.options.region,
+                credentials: {
                     accessKeyId: credentials.accessKeyId,
                     secretAccessKey: credentials.secretAccessKey,
                     sessionToken: credentials.sessionToken || undefined,
-                };
-            }
+                },
+            };
             this.v3Client = new sdkV3[this.binding.clientClassName](config);
         }
         return this.v3Client;
     }
+}
+
+/**
+ * The library's logs and metrics go to the resource owner's account with the provider credentials of the
+ * event, or nowhere: a v3 client without them would take the default chain (the Lambda's own role) and send
+ * them elsewhere. SDK v2 failed such a request with CredentialsError, not retryable; the library then logs
+ * the failure and goes on without delivering (metrics.js rethrows only retryable errors).
+ */
+function missingCredentials() {
+    const err = new Error('Missing credentials: the request carries no provider access key and secret key; nothing was sent.');
+    err.name = 'CredentialsError';
+    return err;
 }
 
 module.exports = { Service };
