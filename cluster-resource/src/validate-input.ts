@@ -17,6 +17,9 @@ const HSM_TYPES: Record<string, { current: boolean; nonFips: boolean }> = {
     'hsm1.medium': { current: false, nonFips: false },
 };
 const MAX_HSMS_PER_CLUSTER = 28;
+/** CloudHSM's TagKey and TagValue pattern (API model): letters, spaces, digits and `_ . : / = + - @`. */
+const CLOUDHSM_TAG_TEXT = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
+const TAG_CHARACTERS = 'letters, spaces, digits and _ . : / = + - @';
 const INTERNAL_TAG_COUNT = Object.keys(INTERNAL_TAG).length;
 
 const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
@@ -97,6 +100,14 @@ function problemsWithTags(model: ClusterModel, stackTags: Record<string, string>
         else if (tag.Key.startsWith('aws:')) problems.push(`Tags: key ${tag.Key} uses the reserved prefix aws:.`);
         else if (tag.Key.startsWith('cloudhsm-type:')) problems.push(`Tags: key ${tag.Key} uses the prefix cloudhsm-type:, which this type keeps for itself.`);
         if (typeof tag.Value !== 'string' || tag.Value.length > 256) problems.push(`Tags: the value of ${show(tag.Key)} must be a string of at most 256 characters.`);
+    }
+    // The stack's tags go on the cluster too (userTags), so CloudHSM's character rules apply to them as well.
+    for (const { Key: key, Value: value } of userTags(model, stackTags)) {
+        const badKey = typeof key === 'string' && !CLOUDHSM_TAG_TEXT.test(key);
+        const badValue = typeof value === 'string' && !CLOUDHSM_TAG_TEXT.test(value);
+        if (!badKey && !badValue) continue;
+        const origin = model.Tags?.some((t) => t.Key === key) ? 'the tag' : 'the stack tag';
+        problems.push(`Tags: ${origin} ${show(key)} has a character CloudHSM does not allow in its ${badKey ? 'key' : 'value'}; tag keys and values may hold only ${TAG_CHARACTERS}.`);
     }
     const count = userTags(model, stackTags).length;
     if (count > MAX_CLUSTER_TAGS - INTERNAL_TAG_COUNT) {

@@ -96,6 +96,31 @@ const rules: Rule[] = [
     },
 ];
 
+/**
+ * CloudHSM reports its cluster and HSM quotas as CloudHsmInvalidRequestException with a message (the API model
+ * lists CloudHsmResourceLimitExceededException for TagResource only). They are told apart from other bad
+ * requests by the words of the message, and from each other by the call and, for CreateHsm, the message.
+ */
+const CLOUDHSM_QUOTA_MESSAGE = /\blimit\b|\bquota\b/i;
+const CLOUDHSM_QUOTAS: Array<{ command: string; message?: RegExp; quota: string }> = [
+    { command: 'CreateCluster', quota: 'clusters per Region (4 by default; ask for more in Service Quotas, or delete an unused cluster)' },
+    { command: 'CreateHsm', message: /per cluster|maximum of 28/i, quota: 'HSMs per cluster (28, fixed; lower HsmsPerSubnet)' },
+    {
+        command: 'CreateHsm',
+        message: /account|region/i,
+        quota: 'HSMs per account per Region (6 by default; ask for more in Service Quotas, or remove HSMs from other clusters)',
+    },
+    {
+        command: 'CreateHsm',
+        quota: 'HSMs per account per Region (6 by default, adjustable in Service Quotas) or HSMs per cluster (28, fixed)',
+    },
+];
+
+function cloudHsmQuota(name: string | undefined, command: string | undefined, detail: string): string | undefined {
+    if (name !== 'CloudHsmInvalidRequestException' || !CLOUDHSM_QUOTA_MESSAGE.test(detail)) return undefined;
+    return CLOUDHSM_QUOTAS.find((q) => q.command === command && (!q.message || q.message.test(detail)))?.quota;
+}
+
 const byName = new Map(rules.flatMap((rule) => rule.names.map((name) => [name, rule] as const)));
 
 export interface ClassifiedError {
@@ -123,6 +148,10 @@ export function classify(err: unknown, operation: string): ClassifiedError {
     const detail = (err as Error)?.message ?? String(err);
     const command = (err as { $command?: string })?.$command;
     const where = command ? `${operation} (${command})` : operation;
+    const quota = cloudHsmQuota(name, command, detail);
+    if (quota) {
+        return { code: HandlerErrorCode.ServiceLimitExceeded, retryable: false, message: `${where}: a CloudHSM quota is reached: ${quota}. ${detail} [${name}]` };
+    }
     if (rule) return { code: rule.code, retryable: !!rule.retryable, message: `${where}: ${detail} [${name}]` };
     const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
     if (status && status >= 500) return { code: HandlerErrorCode.ServiceInternalError, retryable: true, message: `${where}: ${detail} [${name}]` };

@@ -4,25 +4,52 @@
  * it to the CloudHSM CLI on stdin or in its environment, never on a command line.
  */
 import { GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { createHash } from 'crypto';
 import { isAwsError } from '../aws/error-table';
+import { HandlerError } from '../engine/errors';
+import { SCHEDULES } from '../engine/polling';
 
 export interface SentCommand {
     commandId: string;
     instanceId: string;
 }
 
-export async function sendScript(client: SSMClient, instanceId: string, script: string, comment: string, timeoutSeconds = 600): Promise<SentCommand> {
-    const sent = await client.send(
-        new SendCommandCommand({
-            InstanceIds: [instanceId],
-            DocumentName: 'AWS-RunShellScript',
-            Comment: comment.slice(-100),
-            TimeoutSeconds: timeoutSeconds,
-            Parameters: { commands: [script], executionTimeout: [String(timeoutSeconds)] },
-        }),
-    );
-    return { commandId: sent.Command!.CommandId!, instanceId };
+/** How long a script may run on the instance (the document's executionTimeout). */
+const EXECUTION_TIMEOUT_SECONDS = 600;
+/**
+ * How long SSM may take to deliver it. A command expires after delivery plus execution timeout, and then an
+ * invocation whose instance stopped or lost its agent reads DeliveryTimedOut: keeping the sum under the
+ * script wait's deadline lets SSM's own answer arrive before the wait gives up.
+ */
+const DELIVERY_TIMEOUT_SECONDS = SCHEDULES.command.timeoutSeconds - EXECUTION_TIMEOUT_SECONDS - 60;
+
+/** What to do when the management instance cannot take or finish a command. */
+const INSTANCE_ADVICE =
+    'Start the instance if it is stopped, and check that its SSM agent is running and online (Systems Manager > Fleet Manager) and that its instance role allows SSM (the AmazonSSMManagedInstanceCore policy); then retry the stack operation';
+
+export async function sendScript(client: SSMClient, instanceId: string, script: string, comment: string): Promise<SentCommand> {
+    try {
+        const sent = await client.send(
+            new SendCommandCommand({
+                InstanceIds: [instanceId],
+                DocumentName: 'AWS-RunShellScript',
+                Comment: comment.slice(-100),
+                TimeoutSeconds: DELIVERY_TIMEOUT_SECONDS,
+                Parameters: { commands: [script], executionTimeout: [String(EXECUTION_TIMEOUT_SECONDS)] },
+            }),
+        );
+        return { commandId: sent.Command!.CommandId!, instanceId };
+    } catch (err) {
+        // SSM's own text ("Instances [[i-…]] not in a valid state for account …") does not say what to do.
+        if (isAwsError(err, 'InvalidInstanceId')) {
+            throw new HandlerError(
+                HandlerErrorCode.InvalidRequest,
+                `The management instance ${instanceId} cannot take commands now: it is not running, or its SSM agent is offline (SSM: ${(err as Error).message}). ${INSTANCE_ADVICE}.`,
+            );
+        }
+        throw err;
+    }
 }
 
 /**
@@ -42,6 +69,12 @@ export type CommandProgress =
     | { state: 'succeeded'; output: string }
     | { state: 'failed'; status: string; output: string; error: string; exitCode?: number };
 
+/**
+ * StatusDetails of an invocation the instance never reported on: it stopped or lost its agent before the
+ * result reached SSM (or never got the command). The script may have run in part.
+ */
+const NEVER_REPORTED = new Set(['DeliveryTimedOut', 'Undeliverable']);
+
 const RUNNING = new Set(['Pending', 'InProgress', 'Delayed']);
 const SSM_EXIT_LINE = /^failed to run commands: exit status \d+$/;
 
@@ -53,6 +86,14 @@ export async function checkScript(client: SSMClient, sent: SentCommand): Promise
         if (status === 'Success') return { state: 'succeeded', output: invocation.StandardOutputContent ?? '' };
         // SSM adds its own line ("failed to run commands: exit status 1") to stderr, and the CloudHSM CLI reports
         // its errors as JSON on stdout: the message keeps the end of stdout, then what the script said on stderr.
+        if (NEVER_REPORTED.has(invocation.StatusDetails ?? '')) {
+            return {
+                state: 'failed',
+                status: `${status} (${invocation.StatusDetails})`,
+                output: '',
+                error: `the instance never reported back: it stopped, or its SSM agent went offline, before the script's result reached SSM, so the script may have run only in part. ${INSTANCE_ADVICE}`,
+            };
+        }
         const output = invocation.StandardOutputContent ?? '';
         const stderr = (invocation.StandardErrorContent ?? '')
             .split('\n')

@@ -50,6 +50,8 @@ const cases: Case[] = [
     ['a tag with the reserved aws: prefix', () => ({ Tags: [{ Key: 'aws:owner', Value: 'x' }] }), /Tags.*aws:/],
     ['a tag with the type\'s own prefix', () => ({ Tags: [{ Key: 'cloudhsm-type:x', Value: 'x' }] }), /Tags.*cloudhsm-type:/],
     ['a tag value over 256 characters', () => ({ Tags: [{ Key: 'k', Value: 'v'.repeat(257) }] }), /Tags/],
+    ['a tag key with a character CloudHSM refuses', () => ({ Tags: [{ Key: 'team!', Value: 'x' }] }), /Tags: the tag "team!" .*key.*letters, spaces, digits and _ \. : \/ = \+ - @/],
+    ['a tag value with a character CloudHSM refuses', () => ({ Tags: [{ Key: 'team', Value: 'a,b' }] }), /Tags: the tag "team" .*value/],
     ['too many tags', () => ({ Tags: Array.from({ length: 47 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }), /Tags.*46/],
 ];
 
@@ -65,6 +67,23 @@ test.each(cases)('%s is rejected before anything is created', async (_descriptio
     expect(created.invocations).toBe(1);
     const mutating = aws.emulator.calls.slice(before.calls).filter((c) => !/^(Describe|List|Get|Put(LogEvents|MetricData)|Create(LogGroup|LogStream))/.test(c.action));
     expect(mutating).toEqual([]);
+    expect(aws.emulator.state.clusters.size).toBe(before.clusters);
+    expect(aws.emulator.state.secrets.size).toBe(before.secrets);
+});
+
+test('a stack tag with a character CloudHSM refuses is rejected before anything is created, naming the tag', async () => {
+    // GIVEN a stack whose tags (which go on the cluster) include one CloudHSM refuses
+    const before = { clusters: aws.emulator.state.clusters.size, secrets: aws.emulator.state.secrets.size };
+    const driver = aws.driver(clusterType, { stackTags: { owner: 'platform', 'cost#center': '42' } });
+
+    // WHEN
+    const created = await driver.create(clusterProperties(aws));
+
+    // THEN
+    expect(created.status).toBe('FAILED');
+    expect(created.errorCode).toBe('InvalidRequest');
+    expect(created.message).toMatch(/Tags: the stack tag "cost#center" .*key/);
+    expect(created.message).not.toMatch(/owner/);
     expect(aws.emulator.state.clusters.size).toBe(before.clusters);
     expect(aws.emulator.state.secrets.size).toBe(before.secrets);
 });

@@ -103,6 +103,17 @@ test('growing from 0 restores the HSMs, with their users, from the latest backup
     expect(new Set(admin.hsmIds)).toEqual(new Set(cluster().hsms.filter((h) => h.state === 'ACTIVE').map((h) => h.hsmId)));
 });
 
+test.each([
+    ['HsmType', { HsmType: 'hsm1.medium' }],
+    ['HsmType', { HsmType: 'hsm2m.large' }],
+    ['SubnetIds', { SubnetIds: ['subnet-0123456789abcdef0'] }],
+])('changing %s in an update answers NotUpdatable, like every create-only property (%j)', async (property, change) => {
+    const report = await aws.driver(clusterType).update(current, { ...current, ...change });
+    expect(report.status).toBe('FAILED');
+    expect(report.errorCode).toBe('NotUpdatable');
+    expect(report.message).toContain(property);
+});
+
 test('a create-only property cannot change in an update', async () => {
     const report = await aws.driver(clusterType).update(current, { ...current, Mode: 'NON_FIPS' });
     expect(report.status).toBe('FAILED');

@@ -23,7 +23,6 @@ export const checkUpdate: Step<ClusterScope> = {
     name: 'check-update',
     run: async (scope) => {
         const cluster = await scope.cluster();
-        assertValidClusterInput(scope.model, scope.request.stackTags);
         const previous = scope.previous ?? new ClusterModel();
         const effective = (model: ClusterModel, p: keyof ClusterModel) => model[p] ?? (DEFAULTS as Partial<Record<keyof ClusterModel, unknown>>)[p];
         const changed = CREATE_ONLY.filter((p) => !same(effective(previous, p), effective(scope.model, p)));
@@ -31,6 +30,8 @@ export const checkUpdate: Step<ClusterScope> = {
         if (changed.length) {
             throw new HandlerError(HandlerErrorCode.NotUpdatable, `${changed.join(', ')} cannot change after creation; CloudFormation replaces the cluster for that.`);
         }
+        // After the create-only check: a changed HsmType (say to the retired hsm1.medium) is NotUpdatable, not bad input.
+        assertValidClusterInput(scope.model, scope.request.stackTags);
         const instanceId = scope.model.ManagementInstanceId;
         if (instanceId && parseManagement(tagValue(cluster, INTERNAL_TAG.management))?.instanceId !== instanceId) {
             scope.data.instanceGroupId = await checkManagementInstance(scope, instanceId, cluster.VpcId);

@@ -9,9 +9,10 @@ import {
     requireCluster,
     revokeInstanceAccess,
 } from '../steps/delete';
+import { refuseWhileKeyStoreUsesCluster } from '../steps/key-store-check';
 import { ClusterScope } from './scope';
 
 export const deleteWorkflow: Workflow<ClusterScope> = {
     name: 'delete-cluster',
-    steps: [requireCluster, awaitClusterSettled, deleteHsms, awaitHsmsDeleted, revokeInstanceAccess, deleteSecrets, deleteCluster, awaitClusterDeleted],
+    steps: [requireCluster, refuseWhileKeyStoreUsesCluster, awaitClusterSettled, deleteHsms, awaitHsmsDeleted, revokeInstanceAccess, deleteSecrets, deleteCluster, awaitClusterDeleted],
 };

@@ -5,6 +5,7 @@
  */
 import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { LoggerProxy } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
@@ -64,6 +65,9 @@ export class ClusterScope {
     }
     get ec2(): EC2Client {
         return this.clients.get(EC2Client);
+    }
+    get kms(): KMSClient {
+        return this.clients.get(KMSClient);
     }
 
     get clusterId(): string {

@@ -9,7 +9,7 @@ import { CloudHsmBackups } from './cloudhsm-backups';
 import {
     CloudHsmQuotas,
     invalidRequest,
-    limitExceeded,
+    quotaExceeded,
     maximumHsmsPerCluster,
     newCloudHsmId,
     newEc2Id,
@@ -59,14 +59,14 @@ export class HsmFleet {
             );
         }
         if (cluster.hsms.length >= maximumHsmsPerCluster) {
-            throw limitExceeded(`The cluster ${cluster.clusterId} already has the maximum of ${maximumHsmsPerCluster} HSMs.`);
+            throw quotaExceeded(`HSM limit exceeded: the cluster ${cluster.clusterId} already has the maximum of ${maximumHsmsPerCluster} HSMs per cluster.`);
         }
         const hsmsInAccount = [...this.ctx.state.clusters.values()]
             .filter((c) => c.state !== 'DELETED')
             .reduce((count, c) => count + c.hsms.length, 0);
         if (hsmsInAccount >= this.quotas.hsmsPerAccountPerRegion) {
-            throw limitExceeded(
-                `This account already has ${hsmsInAccount} HSMs in ${this.ctx.state.region}, the quota of HSMs per account per region (${this.quotas.hsmsPerAccountPerRegion}).`,
+            throw quotaExceeded(
+                `HSM limit exceeded: this account already has ${hsmsInAccount} HSMs in ${this.ctx.state.region}, the quota of HSMs per account per region (${this.quotas.hsmsPerAccountPerRegion}).`,
             );
         }
         const subnet = this.ctx.state.subnets.get(subnetId);

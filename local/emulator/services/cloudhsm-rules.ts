@@ -9,7 +9,14 @@ import { AwsError } from '../errors';
 export const invalidRequest = (message: string) => new AwsError('CloudHsmInvalidRequestException', message);
 export const resourceNotFound = (message: string) => new AwsError('CloudHsmResourceNotFoundException', message);
 export const tagError = (message: string) => new AwsError('CloudHsmTagException', message);
+/** The API model lists CloudHsmResourceLimitExceededException for TagResource only. */
 export const limitExceeded = (message: string) => new AwsError('CloudHsmResourceLimitExceededException', message);
+/**
+ * Cluster and HSM quotas: CreateCluster and CreateHsm do not list CloudHsmResourceLimitExceededException in the
+ * API model, so a quota reaches the caller as CloudHsmInvalidRequestException with a message (its real text is
+ * not published; this one says "limit exceeded" and names the quota).
+ */
+export const quotaExceeded = (message: string) => invalidRequest(message);
 
 /** Cluster, HSM and backup IDs: a prefix and 11 characters of the base32 alphabet AWS uses (`[2-7a-z]`). */
 export function newCloudHsmId(prefix: 'cluster' | 'hsm' | 'backup'): string {
@@ -88,25 +95,38 @@ export function tagsFrom(tagList: unknown): Record<string, string> {
         throw tagError(`A resource can have at most ${maximumTagsPerResource} tags; the request has ${tagList.length}.`);
     }
     const tags: Record<string, string> = {};
-    for (const tag of tagList) {
+    for (const [index, tag] of tagList.entries()) {
         const key = tag?.Key;
         const value = tag?.Value ?? '';
-        checkTagKey(key);
+        checkTagKey(key, `tagList.${index + 1}.member.key`);
         if (typeof value !== 'string' || value.length > 256) {
             throw tagError(`The value of tag '${key}' must be a string of at most 256 characters.`);
         }
+        checkTagPattern(value, `tagList.${index + 1}.member.value`);
         if (key in tags) throw tagError(`The tag key '${key}' appears more than once in the request.`);
         tags[key] = value;
     }
     return tags;
 }
 
-export function checkTagKey(key: unknown): asserts key is string {
+export function checkTagKey(key: unknown, member: string): asserts key is string {
     if (typeof key !== 'string' || key.length < 1 || key.length > 128) {
         throw tagError('Tag keys must be between 1 and 128 characters long.');
     }
+    checkTagPattern(key, member);
     if (key.toLowerCase().startsWith(reservedTagPrefix)) {
         throw tagError(`The tag key '${key}' uses the prefix '${reservedTagPrefix}', which is reserved for AWS use.`);
+    }
+}
+
+/** `TagKey` and `TagValue` in the API model: letters, separators (spaces), digits and `_ . : / = + - @`. */
+const tagPattern = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
+
+function checkTagPattern(text: string, member: string): void {
+    if (!tagPattern.test(text)) {
+        throw tagError(
+            `1 validation error detected: Value '${text}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$`,
+        );
     }
 }
 

@@ -111,6 +111,8 @@ describe('CreateCluster', () => {
         ['a 129-character tag key', { TagList: [{ Key: 'k'.repeat(129), Value: 'v' }] }, 'CloudHsmTagException', /1 and 128/],
         ['a 257-character tag value', { TagList: [{ Key: 'k', Value: 'v'.repeat(257) }] }, 'CloudHsmTagException', /256/],
         ['a reserved tag key', { TagList: [{ Key: 'aws:owner', Value: 'v' }] }, 'CloudHsmTagException', /reserved/],
+        ['a tag key outside the model pattern', { TagList: [{ Key: 'team!', Value: 'v' }] }, 'CloudHsmTagException', /'team!' at 'tagList.1.member.key'.*regular expression pattern/],
+        ['a tag value outside the model pattern', { TagList: [{ Key: 'k', Value: 'a,b' }] }, 'CloudHsmTagException', /'a,b' at 'tagList.1.member.value'.*regular expression pattern/],
         ['an unknown source backup', { SourceBackupId: 'backup-abcdefghijk' }, 'CloudHsmResourceNotFoundException', /backup-abcdefghijk/],
     ])('rejects %s', async (_case, change, errorName, message) => {
         const error = await failureOf(h.client.send(new CreateClusterCommand({ ...base, ...change })));
@@ -130,15 +132,21 @@ describe('CreateCluster', () => {
         }
     });
 
-    test('a fifth cluster in the region exceeds the quota; a DELETED cluster no longer counts', async () => {
+    test('accepts tags of letters in any script, spaces, digits and _ . : / = + - @', async () => {
+        const TagList = [{ Key: 'équipe Ω_1.a:b/c=d+e-f@g', Value: 'Zürich 東京 42' }, { Key: 'empty', Value: '' }];
+        const { Cluster } = await h.client.send(new CreateClusterCommand({ ...base, TagList }));
+        expect(Cluster!.TagList).toEqual(TagList);
+    });
+
+    test('a fifth cluster in the region exceeds the quota, as CloudHsmInvalidRequestException (CreateCluster lists no limit error); a DELETED cluster no longer counts', async () => {
         const ids: string[] = [];
         for (let i = 0; i < 4; i++) ids.push(await createUninitializedCluster(h));
         const error = await failureOf(h.client.send(new CreateClusterCommand(base)));
-        expect(error.name).toBe('CloudHsmResourceLimitExceededException');
-        expect(error.message).toMatch(/quota of clusters per region \(4\)/);
+        expect(error.name).toBe('CloudHsmInvalidRequestException');
+        expect(error.message).toMatch(/limit exceeded.*quota of clusters per region \(4\)/);
 
         await h.client.send(new DeleteClusterCommand({ ClusterId: ids[0] }));
-        expect((await failureOf(h.client.send(new CreateClusterCommand(base)))).name).toBe('CloudHsmResourceLimitExceededException');
+        expect((await failureOf(h.client.send(new CreateClusterCommand(base)))).name).toBe('CloudHsmInvalidRequestException');
         advance(h, h.durations.clusterDeleteSeconds);
         const { Cluster } = await h.client.send(new CreateClusterCommand(base));
         expect(Cluster!.State).toBe('CREATE_IN_PROGRESS');
@@ -244,15 +252,15 @@ describe('CreateHsm and DeleteHsm', () => {
         await h.client.send(new CreateHsmCommand({ ClusterId: other, AvailabilityZone: 'us-east-1c' }));
         for (let i = 0; i < 4; i++) await h.client.send(new CreateHsmCommand({ ClusterId: clusterId, AvailabilityZone: 'us-east-1a' }));
         const overAccount = await failureOf(h.client.send(new CreateHsmCommand({ ClusterId: clusterId, AvailabilityZone: 'us-east-1b' })));
-        expect(overAccount.name).toBe('CloudHsmResourceLimitExceededException');
+        expect(overAccount.name).toBe('CloudHsmInvalidRequestException');
         expect(overAccount.message).toMatch(/HSMs per account per region \(6\)/);
 
         h.service.quotas.hsmsPerAccountPerRegion = 100;
         for (let i = 0; i < 23; i++) await h.client.send(new CreateHsmCommand({ ClusterId: clusterId, AvailabilityZone: 'us-east-1b' }));
         expect(clusterOf(h, clusterId).hsms).toHaveLength(28);
         const overCluster = await failureOf(h.client.send(new CreateHsmCommand({ ClusterId: clusterId, AvailabilityZone: 'us-east-1b' })));
-        expect(overCluster.name).toBe('CloudHsmResourceLimitExceededException');
-        expect(overCluster.message).toMatch(/maximum of 28 HSMs/);
+        expect(overCluster.name).toBe('CloudHsmInvalidRequestException');
+        expect(overCluster.message).toMatch(/limit exceeded.*maximum of 28 HSMs per cluster/);
     });
 
     test('maintenance states refuse HSM changes', async () => {
@@ -447,7 +455,12 @@ describe('tags', () => {
         const fifty = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: '' }));
         await h.client.send(new TagResourceCommand({ ResourceId: clusterId, TagList: fifty }));
         const over = await failureOf(h.client.send(new TagResourceCommand({ ResourceId: clusterId, TagList: [{ Key: 'one-more', Value: 'v' }] })));
-        expect(over.name).toBe('CloudHsmTagException');
+        // TagResource is the one operation whose model lists CloudHsmResourceLimitExceededException.
+        expect(over.name).toBe('CloudHsmResourceLimitExceededException');
+        const badCharacter = await failureOf(h.client.send(new TagResourceCommand({ ResourceId: clusterId, TagList: [{ Key: 'k0', Value: 'a;b' }] })));
+        expect(badCharacter.name).toBe('CloudHsmTagException');
+        const badKeyToRemove = await failureOf(h.client.send(new UntagResourceCommand({ ResourceId: clusterId, TagKeyList: ['k#'] })));
+        expect(badKeyToRemove.message).toMatch(/'k#' at 'tagKeyList.1.member'/);
         const reserved = await failureOf(h.client.send(new TagResourceCommand({ ResourceId: clusterId, TagList: [{ Key: 'aws:x', Value: 'v' }] })));
         expect(reserved.name).toBe('CloudHsmTagException');
         for (const resourceId of ['cluster-abcdefghijk', 'backup-abcdefghijk', 'vpc-1234']) {

@@ -17,6 +17,7 @@ import {
     defaultRetentionDays,
     invalidRequest,
     limitExceeded,
+    quotaExceeded,
     maximumTagsPerResource,
     newCloudHsmId,
     newEc2Id,
@@ -150,8 +151,8 @@ export class CloudHsmService implements EmulatedService {
         }
         const clusters = [...this.ctx.state.clusters.values()].filter((c) => c.state !== 'DELETED');
         if (clusters.length >= this.quotas.clustersPerRegion) {
-            throw limitExceeded(
-                `This account already has ${clusters.length} clusters in ${this.ctx.state.region}, the quota of clusters per region (${this.quotas.clustersPerRegion}).`,
+            throw quotaExceeded(
+                `Cluster limit exceeded: this account already has ${clusters.length} clusters in ${this.ctx.state.region}, the quota of clusters per region (${this.quotas.clustersPerRegion}).`,
             );
         }
         const clusterId = newCloudHsmId('cluster');
@@ -340,7 +341,7 @@ export class CloudHsmService implements EmulatedService {
         const tags = tagsFrom(input.TagList);
         const merged = { ...target.tags, ...tags };
         if (Object.keys(merged).length > maximumTagsPerResource) {
-            throw tagError(`A resource can have at most ${maximumTagsPerResource} tags; this request would give it ${Object.keys(merged).length}.`);
+            throw limitExceeded(`A resource can have at most ${maximumTagsPerResource} tags; this request would give it ${Object.keys(merged).length}.`);
         }
         target.tags = merged;
         return {};
@@ -351,7 +352,7 @@ export class CloudHsmService implements EmulatedService {
         const keys: unknown = input?.TagKeyList;
         if (!Array.isArray(keys) || keys.length === 0) throw invalidRequest('Missing required parameter TagKeyList.');
         if (keys.length > maximumTagsPerResource) throw tagError(`At most ${maximumTagsPerResource} tag keys can be removed at once.`);
-        keys.forEach((key) => checkTagKey(key));
+        keys.forEach((key, index) => checkTagKey(key, `tagKeyList.${index + 1}.member`));
         target.tags = Object.fromEntries(Object.entries(target.tags).filter(([key]) => !keys.includes(key)));
         return {};
     }

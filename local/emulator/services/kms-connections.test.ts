@@ -1,4 +1,4 @@
-import { ConnectCustomKeyStoreCommand, DisconnectCustomKeyStoreCommand, UpdateCustomKeyStoreCommand } from '@aws-sdk/client-kms';
+import { ConnectCustomKeyStoreCommand, CreateKeyCommand, DisconnectCustomKeyStoreCommand, UpdateCustomKeyStoreCommand } from '@aws-sdk/client-kms';
 import {
     KeyStoreCluster,
     KmsHarness,
@@ -130,6 +130,31 @@ describe('ConnectCustomKeyStore', () => {
         await connectKeyStore(h, deletedStoreId);
         for (const customKeyStoreId of [deletedStoreId, goneStoreId]) {
             expect(await describeKeyStore(h, customKeyStoreId)).toMatchObject({ ConnectionState: 'FAILED', ConnectionErrorCode: 'CLUSTER_NOT_FOUND' });
+        }
+    });
+
+    test('a CONNECTED store whose cluster loses its HSMs or is deleted stays CONNECTED; no key can be made in it; reconnecting ends FAILED', async () => {
+        // KMS: ConnectionState is DISCONNECTED only if the store was never connected or was disconnected on
+        // request; a CONNECTED store with trouble needs its cluster ACTIVE with an active HSM (ConnectionState).
+        const emptied = addKeyStoreCluster(h);
+        const emptiedStoreId = await storeFor(emptied);
+        await connectKeyStore(h, emptiedStoreId);
+        emptied.cluster.hsms = [];
+        const deleted = addKeyStoreCluster(h);
+        const deletedStoreId = await storeFor(deleted);
+        await connectKeyStore(h, deletedStoreId);
+        deleted.cluster.hsms = [];
+        deleted.cluster.state = 'DELETED';
+        for (const [customKeyStoreId, errorCode] of [
+            [emptiedStoreId, 'INSUFFICIENT_CLOUDHSM_HSMS'],
+            [deletedStoreId, 'CLUSTER_NOT_FOUND'],
+        ]) {
+            expect((await describeKeyStore(h, customKeyStoreId)).ConnectionState).toBe('CONNECTED');
+            const newKey = await failureOf(h.client.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: customKeyStoreId })));
+            expect(newKey.name).toBe('CloudHsmClusterInvalidConfigurationException');
+            await disconnectKeyStore(h, customKeyStoreId);
+            await connectKeyStore(h, customKeyStoreId);
+            expect(await describeKeyStore(h, customKeyStoreId)).toMatchObject({ ConnectionState: 'FAILED', ConnectionErrorCode: errorCode });
         }
     });
 

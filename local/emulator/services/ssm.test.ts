@@ -125,6 +125,43 @@ describe('SSM Run Command (AWS-RunShellScript)', () => {
         expect(done).toMatchObject({ Status: 'TimedOut', StatusDetails: 'ExecutionTimedOut', StandardOutputContent: 'begun\n' });
     });
 
+    it.each([
+        ['stops', (i: { state: string }) => (i.state = 'stopped')],
+        ['loses its SSM agent', (i: { ssmManaged: boolean }) => (i.ssmManaged = false)],
+    ])('an instance that %s before the result reached SSM: InProgress until the command expires, then TimedOut (DeliveryTimedOut) without output', async (_what, goOffline) => {
+        const { Command } = await ssm.send(
+            new SendCommandCommand({
+                InstanceIds: [instanceId],
+                DocumentName: 'AWS-RunShellScript',
+                TimeoutSeconds: 60,
+                Parameters: { commands: ['echo ran'], executionTimeout: ['120'] },
+            }),
+        );
+        const commandId = Command!.CommandId!;
+        expect(Command!.ExpiresAfter!.getTime() - Command!.RequestedDateTime!.getTime()).toBe(180_000);
+        await service.whenFinished(commandId);
+        clock.advance(30);
+        goOffline(emulator.state.instances.get(instanceId) as any);
+
+        expect((await invocation(commandId)).Status).toBe('InProgress');
+        clock.advance(149);
+        expect((await invocation(commandId)).Status).toBe('InProgress');
+        clock.advance(1);
+        const expired = await invocation(commandId);
+        expect(expired).toMatchObject({ Status: 'TimedOut', StatusDetails: 'DeliveryTimedOut', ResponseCode: -1, StandardOutputContent: '', StandardErrorContent: '' });
+        // Back online, the lost invocation stays lost.
+        Object.assign(emulator.state.instances.get(instanceId)!, { state: 'running', ssmManaged: true });
+        expect((await invocation(commandId)).StatusDetails).toBe('DeliveryTimedOut');
+    });
+
+    it('a result SSM has reported stays reported after the instance stops', async () => {
+        const commandId = await send(['echo done']);
+        const done = await pollUntilDone(commandId);
+        expect(done.Status).toBe('Success');
+        emulator.state.instances.get(instanceId)!.state = 'stopped';
+        expect((await invocation(commandId)).Status).toBe('Success');
+    });
+
     it('returns at most the first 24,000 characters of the output', async () => {
         const commandId = await send(["head -c 30000 /dev/zero | tr '\\0' x", 'echo >&2 done']);
 

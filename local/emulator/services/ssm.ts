@@ -10,6 +10,12 @@ import { CommandInvocation, CommandStatus } from '../state';
  * the service: an invocation is unknown (`InvocationDoesNotExist`) for a moment after SendCommand, then
  * InProgress until the script has ended and at least `commandMinimumSeconds` have passed, then
  * Success / Failed / TimedOut with the first 24,000 characters of each output stream.
+ *
+ * An instance that stops, or whose agent goes offline, before its result has reached SSM never reports it:
+ * the invocation stays InProgress until the command expires (delivery timeout plus execution timeout), then
+ * reads TimedOut with StatusDetails DeliveryTimedOut and no output (Command ExpiresAfter: "If a command
+ * expires, it changes status to DeliveryTimedOut for all invocations that have the status InProgress, Pending,
+ * or Delayed"). What the script did on the instance before that stays done.
  */
 export interface ScriptRunRequest {
     emulatorUrl: string;
@@ -46,6 +52,11 @@ export class SsmService implements EmulatedService {
     readonly protocol = 'json1.1' as const;
     private runner?: ScriptRunner;
     private readonly running = new Map<string, Promise<void>>();
+    /** When each invocation's command expires (ExpiresAfter), and the invocations whose instance went away. */
+    private readonly expiresAtMs = new WeakMap<CommandInvocation, number>();
+    private readonly lost = new WeakSet<CommandInvocation>();
+    /** Invocations whose result a caller has already read: the agent had delivered it. */
+    private readonly delivered = new WeakSet<CommandInvocation>();
 
     constructor(private readonly ctx: ServiceContext) {}
 
@@ -110,6 +121,8 @@ export class SsmService implements EmulatedService {
                 timeoutSeconds: executionTimeoutSeconds,
             }),
         );
+        const expiresAtMs = nowMs + ((input.TimeoutSeconds ?? 3600) + executionTimeoutSeconds) * 1000;
+        invocations.forEach((invocation) => this.expiresAtMs.set(invocation, expiresAtMs));
         this.ctx.state.commands.set(commandId, invocations);
         this.running.set(commandId, Promise.all(invocations.map((invocation) => this.execute(invocation))).then(() => undefined));
         return {
@@ -118,7 +131,7 @@ export class SsmService implements EmulatedService {
                 DocumentName: runShellScriptDocument,
                 DocumentVersion: '$DEFAULT',
                 Comment: input.Comment ?? '',
-                ExpiresAfter: (nowMs + (input.TimeoutSeconds ?? 3600) * 1000) / 1000,
+                ExpiresAfter: expiresAtMs / 1000,
                 Parameters: parameters,
                 InstanceIds: instanceIds,
                 Targets: [],
@@ -200,7 +213,7 @@ export class SsmService implements EmulatedService {
         const nowMs = this.ctx.clock.now();
         // Right after SendCommand the invocation is not known yet; callers are expected to retry.
         if (!invocation || nowMs < invocation.visibleAtMs) throw new AwsError('InvocationDoesNotExist', '');
-        const view = observed(invocation, nowMs);
+        const view = this.observe(invocation, nowMs);
         return {
             CommandId: invocation.commandId,
             InstanceId: invocation.instanceId,
@@ -208,18 +221,39 @@ export class SsmService implements EmulatedService {
             DocumentName: invocation.documentName,
             DocumentVersion: '$DEFAULT',
             PluginName: runShellScriptPlugin,
-            ResponseCode: view.done ? (invocation.exitCode ?? -1) : -1,
+            ResponseCode: view.done && !view.noResult ? (invocation.exitCode ?? -1) : -1,
             ExecutionStartDateTime: new Date(invocation.requestedAtMs).toISOString(),
             ExecutionElapsedTime: view.done ? elapsed(view.endMs - invocation.requestedAtMs) : '',
             ExecutionEndDateTime: view.done ? new Date(view.endMs).toISOString() : '',
             Status: view.status,
-            StatusDetails: statusDetails(view.status),
-            StandardOutputContent: view.done ? invocation.stdout.slice(0, invocationOutputLimitChars) : '',
+            StatusDetails: view.details ?? statusDetails(view.status),
+            StandardOutputContent: view.done && !view.noResult ? invocation.stdout.slice(0, invocationOutputLimitChars) : '',
             StandardOutputUrl: '',
-            StandardErrorContent: view.done ? invocation.stderr.slice(0, invocationOutputLimitChars) : '',
+            StandardErrorContent: view.done && !view.noResult ? invocation.stderr.slice(0, invocationOutputLimitChars) : '',
             StandardErrorUrl: '',
             CloudWatchOutputConfig: { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
         };
+    }
+
+    /**
+     * What SSM can tell of an invocation now. An instance that is no longer running and online before the
+     * result reached SSM (a caller has read it) loses the invocation, until the command expires.
+     */
+    private observe(invocation: CommandInvocation, nowMs: number): ObservedInvocation {
+        if (!this.delivered.has(invocation) && !this.lost.has(invocation) && !this.isOnline(invocation.instanceId)) this.lost.add(invocation);
+        if (this.lost.has(invocation)) {
+            const expiresAtMs = this.expiresAtMs.get(invocation) ?? nowMs;
+            if (nowMs < expiresAtMs) return { status: 'InProgress', done: false, endMs: expiresAtMs };
+            return { status: 'TimedOut', details: 'DeliveryTimedOut', done: true, endMs: expiresAtMs, noResult: true };
+        }
+        const view = observed(invocation, nowMs);
+        if (view.done) this.delivered.add(invocation);
+        return view;
+    }
+
+    private isOnline(instanceId: string): boolean {
+        const instance = this.ctx.state.instances.get(instanceId);
+        return !!instance && instance.state === 'running' && instance.ssmManaged;
     }
 
     private listCommandInvocations(input: any): unknown {
@@ -232,7 +266,7 @@ export class SsmService implements EmulatedService {
             .filter((i) => nowMs >= i.visibleAtMs);
         return {
             CommandInvocations: entries.map((invocation) => {
-                const view = observed(invocation, nowMs);
+                const view = this.observe(invocation, nowMs);
                 return {
                     CommandId: invocation.commandId,
                     InstanceId: invocation.instanceId,
@@ -242,7 +276,7 @@ export class SsmService implements EmulatedService {
                     DocumentVersion: '$DEFAULT',
                     RequestedDateTime: invocation.requestedAtMs / 1000,
                     Status: view.status,
-                    StatusDetails: statusDetails(view.status),
+                    StatusDetails: view.details ?? statusDetails(view.status),
                     StandardOutputUrl: '',
                     StandardErrorUrl: '',
                     CommandPlugins: input.Details
@@ -250,11 +284,11 @@ export class SsmService implements EmulatedService {
                               {
                                   Name: runShellScriptPlugin,
                                   Status: view.status,
-                                  StatusDetails: statusDetails(view.status),
-                                  ResponseCode: view.done ? (invocation.exitCode ?? -1) : -1,
+                                  StatusDetails: view.details ?? statusDetails(view.status),
+                                  ResponseCode: view.done && !view.noResult ? (invocation.exitCode ?? -1) : -1,
                                   ResponseStartDateTime: invocation.requestedAtMs / 1000,
                                   ...(view.done ? { ResponseFinishDateTime: view.endMs / 1000 } : {}),
-                                  Output: view.done ? (invocation.stdout + invocation.stderr).slice(0, pluginOutputLimitChars) : '',
+                                  Output: view.done && !view.noResult ? (invocation.stdout + invocation.stderr).slice(0, pluginOutputLimitChars) : '',
                               },
                           ]
                         : [],
@@ -340,7 +374,11 @@ function validCommandId(commandId: unknown): string {
 
 interface ObservedInvocation {
     status: CommandStatus;
+    /** StatusDetails when it is not the status itself (DeliveryTimedOut for a lost invocation). */
+    details?: string;
     done: boolean;
+    /** The agent never reported: no exit code and no output. */
+    noResult?: boolean;
     /** When the invocation reads as ended: not before the minimum run time. */
     endMs: number;
 }
