@@ -108,3 +108,22 @@ it.each(LOSSES)('$phase: the answer to $service $action is lost ($lostAs) after 
     const lost = aws.emulator.calls.slice(from).filter((c) => c.responseLost);
     expect(lost.map((c) => `${c.service}:${c.action}:${c.responseLost}`)).toEqual([`${loss.service}:${loss.action}:${loss.lostAs}`]);
 });
+
+it('a lost CreateCustomKeyStore answer, then the adopted store refuses its new password once (throttled): the create still ends CONNECTED', async () => {
+    // GIVEN KMS creates the store but the answer is lost, so the create adopts it and must tell KMS a password
+    // of its own; that UpdateCustomKeyStore is throttled once (not done)
+    aws.emulator.faults.add({ service: 'kms', action: 'CreateCustomKeyStore', kind: 'lose-response', lostAs: 'drop', times: 1 });
+    aws.emulator.faults.add({ service: 'kms', action: 'UpdateCustomKeyStore', kind: 'throttle', times: 1 });
+    const driver = aws.driver(keyStoreType, { logicalResourceId: 'KeyStore' });
+    const properties = keyStoreProperties(aws, cluster, { KeyStoreName: 'adopted-after-a-lost-answer' });
+
+    // WHEN
+    const created = await driver.create(properties);
+
+    // THEN KMS was told the password the secret holds (the one set on the HSMs): the store connects
+    expectSuccess(created);
+    const keyStoreId = created.model!.KeyStoreId as string;
+    expect(stores().map((s) => [s.customKeyStoreId, s.connectionState])).toEqual([[keyStoreId, 'CONNECTED']]);
+    expectSuccess(await driver.delete({ ...properties, KeyStoreId: keyStoreId }));
+    expect(stores()).toEqual([]);
+});
