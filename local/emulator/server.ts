@@ -241,7 +241,11 @@ export class Emulator {
             if (!fault.loseResponse) return await service.handle(action, input);
             // The work is done (or refused) as usual; only its answer never reaches the caller.
             record.responseLost = fault.loseResponse;
-            await Promise.resolve(service.handle(action, input)).catch(() => undefined);
+            try {
+                await service.handle(action, input);
+            } catch {
+                // A refusal is lost with the answer, as a result would be.
+            }
             throw fault.loseResponse === 'drop' ? new DroppedConnection() : internalError(service.name);
         } catch (err) {
             record.error = err instanceof DroppedConnection ? 'DroppedConnection' : asAwsError(err).code;
