@@ -38,13 +38,14 @@ const SEND_ONCE = {
     },
     recordSuccess: () => undefined,
 };
+
 const READ_ACTION = /^(Describe|Get|List)[A-Z]/;
 
 /**
  * True for a call that is safe to send again whatever happened to the first attempt. Names come from the
  * command classes (the bundle keeps class names).
  */
-export function mayResend(command: { constructor: { name: string }; input?: unknown }): boolean {
+function mayResend(command: { constructor: { name: string }; input?: unknown }): boolean {
     if (READ_ACTION.test(command.constructor.name)) return true;
     const input = (command.input ?? {}) as { ClientRequestToken?: unknown; ClientToken?: unknown };
     return typeof input.ClientRequestToken === 'string' || typeof input.ClientToken === 'string';
