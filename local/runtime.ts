@@ -82,8 +82,8 @@ export function emulatedAccount(emulator: Emulator): DrivenAccount {
 /**
  * The CloudFormation library sleeps on the wall clock: 1 s at the end of every invocation and 0.25 s before
  * each log line it sends to CloudWatch Logs; the engine backs off within an invocation before a resource has
- * its identifier. Locally those sleeps advance the shared clock instead, so they still count in emulated time
- * but cost no real time.
+ * its identifier; the SDK v2 stand-in pauses between its attempts at a log or metric call. Locally those
+ * sleeps advance the shared clock instead, so they still count in emulated time but cost no real time.
  */
 function replaceLibrarySleeps(clock: SharedClock): void {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -91,4 +91,6 @@ function replaceLibrarySleeps(clock: SharedClock): void {
     utils.delay = async (seconds: number) => clock.advance(seconds);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     require('../shared/engine/sleep').pause.seconds = async (seconds: number) => clock.advance(seconds);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    require('aws-sdk/lib/pause').pause.seconds = async (seconds: number) => clock.advance(seconds);
 }

@@ -268,19 +268,30 @@ describe('SDK v2 stand-in (aws-sdk → SDK v3)', () => {
     describe('errors carry the SDK v2 fields the library reads', () => {
         const logs = () => new CloudWatchLogs({ credentials: v2Credentials, region: 'us-east-1' });
 
-        test('a throttled call rejects with code ThrottlingException and retryable true', async () => {
+        test('a call throttled once is tried again and succeeds', async () => {
             emulator.faults.add({ service: 'logs', action: 'DescribeLogGroups', kind: 'throttle', times: 1 });
+            const callsBefore = emulator.calls.length;
+
+            await expect(logs().makeRequest('describeLogGroups', {}).promise()).resolves.toBeDefined();
+            expect(emulator.calls.slice(callsBefore).map((c) => c.error)).toEqual(['ThrottlingException', undefined]);
+        });
+
+        test('a call throttled every time is tried 3 times, then rejects with code ThrottlingException and retryable false', async () => {
+            // retryable false: the library must log it and carry on, not fail the resource operation (metrics.js).
+            emulator.faults.add({ service: 'logs', action: 'DescribeLogGroups', kind: 'throttle', times: 3 });
+            const callsBefore = emulator.calls.length;
 
             await expect(logs().makeRequest('describeLogGroups', {}).promise()).rejects.toMatchObject({
                 name: 'ThrottlingException',
                 code: 'ThrottlingException',
-                retryable: true,
+                retryable: false,
                 statusCode: 400,
             });
+            expect(emulator.calls.length - callsBefore).toBe(3);
         });
 
-        test('a 5xx from CloudWatch rejects with retryable true', async () => {
-            emulator.faults.add({ service: 'cloudwatch', action: 'PutMetricData', kind: 'internal', times: 1 });
+        test('a 5xx from CloudWatch on every attempt rejects with its status and retryable false', async () => {
+            emulator.faults.add({ service: 'cloudwatch', action: 'PutMetricData', kind: 'internal', times: 3 });
             const cloudWatch = new CloudWatch({ credentials: v2Credentials, region: 'us-east-1' });
             const metricInput = {
                 Namespace: metricNamespace,
@@ -289,7 +300,7 @@ describe('SDK v2 stand-in (aws-sdk → SDK v3)', () => {
 
             const rejection = await cloudWatch.makeRequest('putMetricData', metricInput).promise().catch((err: unknown) => err);
 
-            expect(rejection).toMatchObject({ retryable: true, statusCode: 500 });
+            expect(rejection).toMatchObject({ retryable: false, statusCode: 500 });
             expect((rejection as { code: string }).code).toBe((rejection as Error).name);
         });
 

@@ -1,28 +1,56 @@
 import { AwsError } from './errors';
 
 /**
- * Fault injection per test: a rule matches calls by service and action and, for its next `times` matches,
- * throttles, fails with a 5xx, or adds emulated latency.
+ * Fault injection per test. A rule matches calls by service and action and, for the matching calls it picks
+ * (its next `times` matches, or each match with probability `rate` drawn from a generator seeded by `seed`,
+ * or both), does one of:
+ * - `throttle`: refuses the call with ThrottlingException (400), doing nothing;
+ * - `internal`: refuses it with the service's internal error (500), doing nothing;
+ * - `latency`: adds `latencySeconds` of emulated time before answering;
+ * - `lose-response`: does the work, then loses the answer (`lostAs`): `internal` answers the service's
+ *   internal error (500) as if nothing happened, `drop` closes the connection without any response.
  */
 export interface FaultRule {
     service?: string;
-    action?: string;
-    kind: 'throttle' | 'internal' | 'latency';
+    /** One action or several; every action of the service when absent. */
+    action?: string | string[];
+    kind: 'throttle' | 'internal' | 'latency' | 'lose-response';
     /** How many matching calls the rule affects; unlimited when absent. */
     times?: number;
+    /** The share (0–1) of matching calls the rule affects, drawn from a generator seeded by `seed`. */
+    rate?: number;
+    seed?: number;
     latencySeconds?: number;
+    /** lose-response: how the answer is lost (default `internal`). */
+    lostAs?: 'internal' | 'drop';
 }
 
 export interface FaultOutcome {
+    /** Refuses the call before any work. */
     error?: AwsError;
     latencySeconds: number;
+    /** Do the work, then lose the answer this way. */
+    loseResponse?: 'internal' | 'drop';
+}
+
+/** Thrown by the emulator where the connection is to be closed without an answer. */
+export class DroppedConnection extends Error {
+    constructor() {
+        super('connection dropped without a response');
+    }
+}
+
+interface ActiveRule {
+    rule: FaultRule;
+    random: () => number;
 }
 
 export class Faults {
-    private rules: FaultRule[] = [];
+    private rules: ActiveRule[] = [];
 
     add(rule: FaultRule): void {
-        this.rules.push({ ...rule });
+        if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) throw new Error(`Fault rate must be within 0–1, not ${rule.rate}`);
+        this.rules.push({ rule: { ...rule }, random: seededRandom(rule.seed ?? 1) });
     }
 
     clear(): void {
@@ -31,23 +59,26 @@ export class Faults {
 
     apply(service: string, action: string): FaultOutcome {
         const outcome: FaultOutcome = { latencySeconds: 0 };
-        for (const rule of this.rules) {
+        for (const { rule, random } of this.rules) {
             if (rule.service && rule.service !== service) continue;
-            if (rule.action && rule.action !== action) continue;
-            if (rule.times !== undefined) {
-                if (rule.times <= 0) continue;
-                rule.times -= 1;
-            }
+            if (rule.action !== undefined && ![rule.action].flat().includes(action)) continue;
+            if (rule.times !== undefined && rule.times <= 0) continue;
+            if (rule.rate !== undefined && random() >= rule.rate) continue;
+            if (rule.times !== undefined) rule.times -= 1;
             if (rule.kind === 'latency') outcome.latencySeconds += rule.latencySeconds ?? 1;
-            else if (!outcome.error) {
-                outcome.error =
-                    rule.kind === 'throttle'
-                        ? new AwsError('ThrottlingException', 'Rate exceeded', 400)
-                        : new AwsError(internalCodeFor(service), 'We encountered an internal error. Please try again.', 500);
-            }
+            else if (outcome.error || outcome.loseResponse) continue;
+            else if (rule.kind === 'lose-response') outcome.loseResponse = rule.lostAs ?? 'internal';
+            else outcome.error = rule.kind === 'throttle' ? throttled() : internalError(service);
         }
         return outcome;
     }
+}
+
+export const throttled = () => new AwsError('ThrottlingException', 'Rate exceeded', 400);
+
+/** The 500 each service answers when it fails inside (the error names of the API models). */
+export function internalError(service: string): AwsError {
+    return new AwsError(internalCodeFor(service), 'We encountered an internal error. Please try again.', 500);
 }
 
 function internalCodeFor(service: string): string {
@@ -60,7 +91,23 @@ function internalCodeFor(service: string): string {
             return 'InternalServiceError';
         case 'ssm':
             return 'InternalServerError';
+        case 'logs':
+            return 'ServiceUnavailableException';
+        case 'cloudwatch':
+            return 'InternalServiceError';
         default:
             return 'InternalError';
     }
+}
+
+/** mulberry32: a small, fast generator, so a seeded test sees the same faults on every run. */
+function seededRandom(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
 }

@@ -3,7 +3,7 @@ import { AddressInfo } from 'net';
 import { randomUUID } from 'crypto';
 import { SharedClock } from '../clock';
 import { AwsError } from './errors';
-import { Faults } from './faults';
+import { DroppedConnection, Faults, internalError } from './faults';
 import { Scheduler } from './scheduler';
 import { EmulatorState, emptyState } from './state';
 import { Durations, defaultDurations } from './durations';
@@ -40,6 +40,8 @@ export interface CallRecord {
     action: string;
     atMs: number;
     error?: string;
+    /** The emulator did the work and then lost the answer (a fault rule of kind `lose-response`). */
+    responseLost?: 'internal' | 'drop';
 }
 
 export interface EmulatorOptions {
@@ -193,6 +195,7 @@ export class Emulator {
             res.writeHead(200, { 'content-type': contentType, 'x-amzn-requestid': requestId });
             res.end(JSON.stringify(output ?? {}));
         } catch (err) {
+            if (err instanceof DroppedConnection) return void res.destroy();
             const error = asAwsError(err);
             res.writeHead(error.httpStatus, {
                 'content-type': contentType,
@@ -217,6 +220,7 @@ export class Emulator {
                     `<requestId>${requestId}</requestId>${inner ?? ''}</${action}Response>`,
             );
         } catch (err) {
+            if (err instanceof DroppedConnection) return void res.destroy();
             const error = asAwsError(err);
             res.writeHead(error.httpStatus, { 'content-type': 'text/xml;charset=UTF-8' });
             res.end(
@@ -234,9 +238,17 @@ export class Emulator {
             if (fault.latencySeconds) this.clock.advance(fault.latencySeconds);
             if (fault.error) throw fault.error;
             this.settle();
-            return await service.handle(action, input);
+            if (!fault.loseResponse) return await service.handle(action, input);
+            // The work is done (or refused) as usual; only its answer never reaches the caller.
+            record.responseLost = fault.loseResponse;
+            try {
+                await service.handle(action, input);
+            } catch {
+                // A refusal is lost with the answer, as a result would be.
+            }
+            throw fault.loseResponse === 'drop' ? new DroppedConnection() : internalError(service.name);
         } catch (err) {
-            record.error = asAwsError(err).code;
+            record.error = err instanceof DroppedConnection ? 'DroppedConnection' : asAwsError(err).code;
             throw err;
         }
     }

@@ -1,8 +1,8 @@
 'use strict';
 
 // The SDK v3 retry classification (throttling, transient and server errors), restated here because the
-// stand-in may depend on the two v3 clients only. The v3 client has already retried such an error before it
-// reaches us; `retryable` tells the library, as SDK v2 did, that trying again later is reasonable.
+// stand-in may depend on the two v3 clients only. It says which failures the stand-in itself tries again
+// (lib/service.js); `retryable` tells the library, as SDK v2 did, whether trying again later is reasonable.
 const throttlingErrorNames = new Set([
     'BandwidthLimitExceeded',
     'EC2ThrottledException',

@@ -1,7 +1,19 @@
 'use strict';
 
 const { Request } = require('./request');
-const { asV2Error } = require('./error');
+const { asV2Error, isRetryable } = require('./error');
+const { pause } = require('./pause');
+
+/**
+ * Every call the library makes through the stand-in delivers its own logs and metrics: best effort, never
+ * worth failing or holding up a resource operation for. The library fails the whole operation with
+ * InternalFailure when a metric call rejects with `retryable: true` (metrics.js), and tries a log line again
+ * itself. So the stand-in makes a few attempts of its own, with short pauses, and then answers the failure
+ * with `retryable: false`: the library logs it and carries on. The v3 client does not retry on top (its
+ * backoff would multiply the attempts, and it sleeps on the wall clock, which the local runtime cannot move).
+ */
+const ATTEMPTS = 3;
+const PAUSE_SECONDS = [0.1, 0.4];
 
 /**
  * The surface of an SDK v2 service client that cloudformation-cli-typescript-lib 1.0.6 touches —
@@ -51,12 +63,20 @@ class Service {
                 { step: 'build', name: 'sdkV2ExtraHeaders' },
             );
         }
-        try {
-            // SDK v2 resolves with the output members only; v3 adds `$metadata`.
-            const { $metadata, ...output } = await this.clientV3(sdkV3).send(command);
-            return output;
-        } catch (err) {
-            throw asV2Error(err);
+        for (let attempt = 1; ; attempt++) {
+            try {
+                // SDK v2 resolves with the output members only; v3 adds `$metadata`.
+                const { $metadata, ...output } = await this.clientV3(sdkV3).send(command);
+                return output;
+            } catch (err) {
+                const v2Error = asV2Error(err);
+                if (!isRetryable(err) || attempt >= ATTEMPTS) {
+                    // Final: the attempts are spent, or trying again would not help.
+                    if (v2Error instanceof Error) v2Error.retryable = false;
+                    throw v2Error;
+                }
+                await pause.seconds(PAUSE_SECONDS[attempt - 1]);
+            }
         }
     }
 
@@ -68,6 +88,8 @@ class Service {
             if (!credentials || !credentials.accessKeyId || !credentials.secretAccessKey) throw missingCredentials();
             const config = {
                 region: this.options.region,
+                // One attempt per call: the SDK's own backoff sleeps on the wall clock; send() retries instead.
+                maxAttempts: 1,
                 credentials: {
                     accessKeyId: credentials.accessKeyId,
                     secretAccessKey: credentials.secretAccessKey,

@@ -2,6 +2,12 @@
  * One place that builds SDK v3 clients for a handler invocation: the caller's session credentials, the
  * request's region, and the standard AWS_ENDPOINT_URL setting when one is present (never in production;
  * the 3.332 CloudHSM client does not read it by itself, so it is passed explicitly to every client).
+ *
+ * It also decides what the SDK may send again. After a 5xx or a dropped connection the outcome of a call is
+ * unknown: AWS may have done the work and only the answer was lost. Reads, and calls carrying a client token
+ * that AWS de-duplicates by, are resent by the SDK (3 attempts). Every other call (CreateCluster, CreateHsm,
+ * InitializeCluster, SendCommand, the KMS key store calls, DeleteSecret, ...) is sent once: its failure goes
+ * to the step, which the engine runs again later, and the step looks at the service before acting again.
  */
 export interface SessionCredentials {
     accessKeyId: string;
@@ -15,6 +21,35 @@ export interface ClientSettings {
 }
 
 type ClientConstructor<C> = new (config: any) => C;
+type SdkClient = { middlewareStack: any; send: (command: any, ...rest: any[]) => Promise<any> };
+
+/** Attempts the SDK makes for a call it may resend. */
+const ATTEMPTS_FOR_RESENDABLE_CALLS = 3;
+
+/**
+ * A retry strategy that never retries. `maxAttempts: 1` is not enough: the 3.332 CloudHSM client's retry
+ * strategy (util-retry 3.329) counts retries against it, so it still makes a second attempt.
+ */
+const SEND_ONCE = {
+    mode: 'standard',
+    acquireInitialRetryToken: async () => ({ getRetryCount: () => 0, getRetryDelay: () => 0 }),
+    refreshRetryTokenForRetry: async () => {
+        throw new Error('sent once: not retried');
+    },
+    recordSuccess: () => undefined,
+};
+
+const READ_ACTION = /^(Describe|Get|List)[A-Z]/;
+
+/**
+ * True for a call that is safe to send again whatever happened to the first attempt. Names come from the
+ * command classes (the bundle keeps class names).
+ */
+function mayResend(command: { constructor: { name: string }; input?: unknown }): boolean {
+    if (READ_ACTION.test(command.constructor.name)) return true;
+    const input = (command.input ?? {}) as { ClientRequestToken?: unknown; ClientToken?: unknown };
+    return typeof input.ClientRequestToken === 'string' || typeof input.ClientToken === 'string';
+}
 
 /** Names the command on errors, so that one boundary can say which call failed. */
 const nameCommandOnError = (next: any, context: any) => async (args: any) => {
@@ -33,20 +68,33 @@ export class AwsClients {
 
     constructor(private readonly settings: ClientSettings) {}
 
-    get<C extends { middlewareStack: any }>(Client: ClientConstructor<C>, configure?: (client: C) => void): C {
+    get<C extends SdkClient>(Client: ClientConstructor<C>, configure?: (client: C) => void): C {
         let client = this.cache.get(Client) as C | undefined;
         if (!client) {
-            const endpoint = process.env.AWS_ENDPOINT_URL;
-            client = new Client({
-                region: this.settings.region,
-                credentials: this.settings.credentials,
-                ...(endpoint ? { endpoint } : {}),
-                maxAttempts: 3,
-            });
-            client.middlewareStack.add(nameCommandOnError, { step: 'initialize', name: 'nameCommandOnError' });
-            configure?.(client);
+            const resending = this.build(Client, { maxAttempts: ATTEMPTS_FOR_RESENDABLE_CALLS }, configure);
+            let once: C | undefined;
+            const send = resending.send.bind(resending);
+            resending.send = ((command: any, ...rest: any[]) => {
+                if (mayResend(command)) return send(command, ...rest);
+                once ??= this.build(Client, { retryStrategy: SEND_ONCE }, configure);
+                return once.send(command, ...rest);
+            }) as C['send'];
+            client = resending;
             this.cache.set(Client, client);
         }
+        return client;
+    }
+
+    private build<C extends SdkClient>(Client: ClientConstructor<C>, retries: object, configure?: (client: C) => void): C {
+        const endpoint = process.env.AWS_ENDPOINT_URL;
+        const client = new Client({
+            region: this.settings.region,
+            credentials: this.settings.credentials,
+            ...(endpoint ? { endpoint } : {}),
+            ...retries,
+        });
+        client.middlewareStack.add(nameCommandOnError, { step: 'initialize', name: 'nameCommandOnError' });
+        configure?.(client);
         return client;
     }
 }

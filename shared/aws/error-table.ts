@@ -129,13 +129,20 @@ export interface ClassifiedError {
     message: string;
 }
 
+/**
+ * The SDK's retry middleware wraps a failure that is not an `Error` of its own realm (a socket error raised in
+ * another VM context, as under jest) in a new Error, and keeps the original name only in the message.
+ */
+const SDK_ERROR_WRAPPER = /^AWS SDK error wrapper for (\w+)/;
+
 /** The AWS error name of an SDK v3 error (or a Node network error), if it is one. */
 export function awsErrorName(err: unknown): string | undefined {
-    const e = err as { name?: string; code?: string; Code?: string; $metadata?: unknown } | undefined;
+    const e = err as { name?: string; code?: string; Code?: string; message?: string; $metadata?: unknown } | undefined;
     if (!e || typeof e !== 'object') return undefined;
     if (typeof e.code === 'string' && byName.has(e.code)) return e.code;
     if (typeof e.Code === 'string') return e.Code;
-    return e.name;
+    const wrapped = typeof e.message === 'string' ? SDK_ERROR_WRAPPER.exec(e.message) : null;
+    return wrapped ? wrapped[1] : e.name;
 }
 
 export const isAwsError = (err: unknown, ...names: string[]): boolean => names.includes(awsErrorName(err) ?? '');

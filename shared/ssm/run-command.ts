@@ -9,6 +9,7 @@ import { createHash } from 'crypto';
 import { isAwsError } from '../aws/error-table';
 import { HandlerError } from '../engine/errors';
 import { SCHEDULES } from '../engine/polling';
+import { pause } from '../engine/sleep';
 
 export interface SentCommand {
     commandId: string;
@@ -52,16 +53,33 @@ export async function sendScript(client: SSMClient, instanceId: string, script: 
     }
 }
 
+/** SSM lists a command about a second after SendCommand answers; looking sooner may miss it. */
+const LISTED_AFTER_SECONDS = 2;
+
 /**
  * SendCommand takes no client token. The comment carries the purpose and a digest of the CloudFormation
  * request token, so a retried step finds the command an earlier attempt sent instead of running it twice.
+ * When SendCommand fails, SSM may have run it all the same (only the answer was lost), so this looks again
+ * once SSM would list it, before the failure goes to the engine, which runs the step again later.
  */
 export async function sendScriptOnce(client: SSMClient, instanceId: string, script: string, purpose: string, requestToken: string): Promise<SentCommand> {
     const comment = `${purpose} [${createHash('sha256').update(requestToken).digest('hex').slice(0, 12)}]`.slice(-100);
-    const earlier = await client.send(new ListCommandInvocationsCommand({ InstanceId: instanceId, MaxResults: 50 }));
-    const sent = earlier.CommandInvocations?.find((i) => i.Comment === comment);
-    if (sent?.CommandId) return { commandId: sent.CommandId, instanceId };
-    return sendScript(client, instanceId, script, comment);
+    const earlier = await findSent(client, instanceId, comment);
+    if (earlier) return earlier;
+    try {
+        return await sendScript(client, instanceId, script, comment);
+    } catch (err) {
+        await pause.seconds(LISTED_AFTER_SECONDS);
+        const sent = await findSent(client, instanceId, comment);
+        if (sent) return sent;
+        throw err;
+    }
+}
+
+async function findSent(client: SSMClient, instanceId: string, comment: string): Promise<SentCommand | undefined> {
+    const listed = await client.send(new ListCommandInvocationsCommand({ InstanceId: instanceId, MaxResults: 50 }));
+    const sent = listed.CommandInvocations?.find((i) => i.Comment === comment);
+    return sent?.CommandId ? { commandId: sent.CommandId, instanceId } : undefined;
 }
 
 export type CommandProgress =

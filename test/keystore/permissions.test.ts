@@ -53,8 +53,10 @@ describe('GIVEN every path of every key store handler, driven through the local 
         };
 
         // The kmsuser secret cannot be stored at first (Secrets Manager fails past the SDK's retries): the create
-        // comes back, stores a new password and tells it to the store it made.
+        // comes back, stores a new password and tells it to the store it made; KMS throttles that once, so the
+        // create comes back again and tells KMS the password it reads from the secret.
         aws.emulator.faults.add({ service: 'secretsmanager', action: 'CreateSecret', kind: 'internal', times: 3 });
+        aws.emulator.faults.add({ service: 'kms', action: 'UpdateCustomKeyStore', kind: 'throttle', times: 1 });
         const properties = keyStoreProperties(aws, cluster, { KeyStoreName: 'permission-keys' });
         const created = await run('create, retried after the kmsuser secret failed', driver.create(properties));
         const keyStoreId = created.model!.KeyStoreId as string;

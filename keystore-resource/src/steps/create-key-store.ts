@@ -9,7 +9,7 @@ import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudforma
 import { isAwsError } from '../../../shared/aws/error-table';
 import { HandlerError, InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
-import { ensureSecretWithOutcome, generatePassword, tokenFor } from '../../../shared/secrets/secrets';
+import { ensureSecretWithOutcome, generatePassword, readSecret, tokenFor } from '../../../shared/secrets/secrets';
 import { KMS_USER, kmsUserSecretName, PASSWORD_VERSION_TAG, sameCertificate, withDefaults } from '../translate';
 import { KeyStoreScope } from '../workflows/scope';
 
@@ -91,9 +91,10 @@ async function secretFromThisRequest(scope: KeyStoreScope, keyStoreId: string): 
 }
 
 /**
- * The kmsuser secret. When this invocation created the store, it holds the password KMS was given. When the
- * store was adopted and its secret is missing, a new password is stored and told to KMS (the store is still
- * disconnected, so KMS accepts it).
+ * The kmsuser secret. When this invocation created the store, it holds the password KMS was given. Otherwise
+ * (the store was adopted, or this step runs again after a failure) the password KMS holds is unknown: the
+ * secret's password, new or already stored, is told to KMS while the store is still disconnected. Telling it
+ * again is harmless; not telling it after an UpdateCustomKeyStore that failed would leave KMS with another.
  */
 export const storeKmsUserSecret: Step<KeyStoreScope> = {
     name: 'store-kmsuser-secret',
@@ -110,8 +111,9 @@ export const storeKmsUserSecret: Step<KeyStoreScope> = {
             requestToken: scope.request.requestToken,
         });
         scope.model.KmsUserSecretArn = secret.arn;
-        if (secret.created && !scope.freshPassword) {
-            await scope.kms.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId, KeyStorePassword: password }));
+        if (!scope.freshPassword && (await scope.keyStore()).ConnectionState === 'DISCONNECTED') {
+            const stored = secret.created ? password : (JSON.parse(await readSecret(scope.secrets, secret.arn)) as { password: string }).password;
+            await scope.kms.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId, KeyStorePassword: stored }));
             scope.changed();
         }
         return next();

@@ -1,0 +1,92 @@
+/**
+ * The emulator's fault rules: a lost response (the work is done, then the answer is a 500 with the service's
+ * internal error, or the connection closes without one), and rules that pick calls at a seeded random rate.
+ */
+import { CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SharedClock } from '../clock';
+import { Faults } from './faults';
+import { Emulator } from './server';
+import { secretsManagerService } from './services/secretsmanager';
+
+let emulator: Emulator;
+let client: SecretsManagerClient;
+
+beforeEach(async () => {
+    emulator = new Emulator({ clock: new SharedClock(), services: [secretsManagerService] });
+    await emulator.start();
+    client = new SecretsManagerClient({
+        endpoint: emulator.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
+        maxAttempts: 1,
+    });
+});
+afterEach(async () => {
+    client.destroy();
+    await emulator.stop();
+});
+
+const create = (name: string) => client.send(new CreateSecretCommand({ Name: name, SecretString: 'value', ClientRequestToken: 'a'.repeat(32) }));
+
+describe('lose-response', () => {
+    test('internal: the secret is created, and the answer is the service\'s internal error (500)', async () => {
+        emulator.faults.add({ service: 'secretsmanager', action: 'CreateSecret', kind: 'lose-response', lostAs: 'internal', times: 1 });
+
+        const failure = await create('lost-internal').catch((err: unknown) => err);
+
+        expect(failure).toMatchObject({ name: 'InternalServiceError', $metadata: { httpStatusCode: 500 } });
+        await expect(client.send(new DescribeSecretCommand({ SecretId: 'lost-internal' }))).resolves.toMatchObject({ Name: 'lost-internal' });
+        expect(emulator.calls[0]).toMatchObject({ action: 'CreateSecret', responseLost: 'internal', error: 'InternalServiceError' });
+    });
+
+    test('drop: the secret is created, and the connection closes without any answer', async () => {
+        emulator.faults.add({ service: 'secretsmanager', action: 'CreateSecret', kind: 'lose-response', lostAs: 'drop', times: 1 });
+
+        const failure = (await create('lost-drop').catch((err: unknown) => err)) as Error & { $metadata?: { httpStatusCode?: number } };
+
+        // The SDK sees a socket that closed with no HTTP response at all.
+        expect(failure.message).toMatch(/socket hang up/);
+        expect(failure.$metadata?.httpStatusCode).toBeUndefined();
+        await expect(client.send(new DescribeSecretCommand({ SecretId: 'lost-drop' }))).resolves.toMatchObject({ Name: 'lost-drop' });
+        expect(emulator.calls[0]).toMatchObject({ action: 'CreateSecret', responseLost: 'drop', error: 'DroppedConnection' });
+    });
+
+    test('a refused call whose answer is lost changes nothing, and is lost all the same', async () => {
+        await create('exists');
+        emulator.faults.add({ service: 'secretsmanager', action: 'CreateSecret', kind: 'lose-response', times: 1 });
+
+        await expect(client.send(new CreateSecretCommand({ Name: 'exists', SecretString: 'other', ClientRequestToken: 'b'.repeat(32) }))).rejects.toMatchObject({
+            name: 'InternalServiceError',
+        });
+        expect(emulator.state.secrets.get('exists')!.versions).toHaveLength(1);
+    });
+});
+
+describe('seeded rates', () => {
+    const picks = (rule: { rate: number; seed: number }, calls: number) => {
+        const faults = new Faults();
+        faults.add({ service: 'kms', kind: 'throttle', ...rule });
+        return Array.from({ length: calls }, () => !!faults.apply('kms', 'ConnectCustomKeyStore').error);
+    };
+
+    test('the same seed picks the same calls; another seed others; about `rate` of them', () => {
+        const first = picks({ rate: 0.2, seed: 42 }, 1000);
+        expect(picks({ rate: 0.2, seed: 42 }, 1000)).toEqual(first);
+        expect(picks({ rate: 0.2, seed: 7 }, 1000)).not.toEqual(first);
+        const share = first.filter(Boolean).length / first.length;
+        expect(share).toBeGreaterThan(0.15);
+        expect(share).toBeLessThan(0.25);
+    });
+
+    test('a rate with `times` stops after that many picks; calls of other services are never picked', () => {
+        const faults = new Faults();
+        faults.add({ service: 'kms', kind: 'throttle', rate: 0.5, seed: 1, times: 3 });
+        const picked = Array.from({ length: 100 }, () => !!faults.apply('kms', 'DisconnectCustomKeyStore').error).filter(Boolean);
+        expect(picked).toHaveLength(3);
+        expect(Array.from({ length: 100 }, () => faults.apply('ssm', 'SendCommand').error).filter(Boolean)).toEqual([]);
+    });
+
+    test('a rate outside 0–1 is refused', () => {
+        expect(() => new Faults().add({ kind: 'throttle', rate: 1.5 })).toThrow(/rate/);
+    });
+});
