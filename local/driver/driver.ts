@@ -7,6 +7,12 @@ import { randomUUID } from 'crypto';
 import { SharedClock } from '../clock';
 import { Emulator } from '../emulator/server';
 
+/**
+ * The access key of the session credentials CloudFormation hands the handler: those of the type's execution
+ * role, which the emulator knows as `handlerRoleArn` (see local/runtime.ts).
+ */
+export const HANDLER_ACCESS_KEY_ID = 'ASIALOCALDRIVER';
+
 export type Action = 'CREATE' | 'READ' | 'UPDATE' | 'DELETE' | 'LIST';
 type Properties = Record<string, unknown>;
 
@@ -186,7 +192,7 @@ export class Driver {
     }
 
     private requestEvent(action: Action, token: string, properties: Properties, previous?: Properties, callbackContext?: Record<string, unknown>, nextToken?: string) {
-        const credentials = { accessKeyId: 'ASIALOCALDRIVER', secretAccessKey: `driver-secret-${token.slice(0, 8)}`, sessionToken: `driver-session-${token}` };
+        const credentials = { accessKeyId: HANDLER_ACCESS_KEY_ID, secretAccessKey: `driver-secret-${token.slice(0, 8)}`, sessionToken: `driver-session-${token}` };
         return {
             action,
             awsAccountId: this.accountId,
