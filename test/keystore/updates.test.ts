@@ -79,12 +79,13 @@ test('a rotation disconnects, sets a new kmsuser password in the secret, on the 
     const { report, sequence, cliCommands } = await update({ KmsUserPasswordVersion: 2 });
 
     expectSuccess(report);
+    // The secret's version tag moves only once KMS has the new password.
     expect(sequence).toEqual([
         'kms:DisconnectCustomKeyStore',
         'secretsmanager:PutSecretValue',
-        'secretsmanager:TagResource',
         'ssm:SendCommand',
         'kms:UpdateCustomKeyStore',
+        'secretsmanager:TagResource',
         'kms:ConnectCustomKeyStore',
     ]);
     expect(report.model).toMatchObject({ KmsUserPasswordVersion: 2, ConnectionState: 'CONNECTED', DesiredConnectionState: 'CONNECTED', KeyStoreName: 'orders-keys-v2' });
@@ -156,14 +157,14 @@ describe('moving to another cluster', () => {
 
         expectSuccess(report);
         expect(report.model).toMatchObject({ ClusterId: relatedId, ConnectionState: 'CONNECTED', DesiredConnectionState: 'CONNECTED', KmsUserPasswordVersion: 2 });
-        // Disconnect, move, then a new kmsuser password (secret, HSMs, KMS) as in a rotation, and connect.
+        // Disconnect, a new kmsuser password (secret, HSMs of the new cluster), then KMS told the cluster and the
+        // password in one call, and connect.
         expect(sequence).toEqual([
             'kms:DisconnectCustomKeyStore',
-            'kms:UpdateCustomKeyStore',
             'secretsmanager:PutSecretValue',
-            'secretsmanager:TagResource',
             'ssm:SendCommand',
             'kms:UpdateCustomKeyStore',
+            'secretsmanager:TagResource',
             'kms:ConnectCustomKeyStore',
         ]);
         expect(store()).toMatchObject({ clusterId: relatedId, connectionState: 'CONNECTED' });
