@@ -163,6 +163,9 @@ export class Emulator {
     private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         this.inFlight += 1;
         res.on('close', () => (this.inFlight -= 1));
+        // AWS's Date is the time where AWS is: here the emulated clock. A wall-clock Date would look like clock skew
+        // to the SDK, which then resends every request that failed.
+        res.setHeader('date', new Date(this.clock.now()).toUTCString());
         const body = await readBody(req);
         try {
             if (req.url?.startsWith('/_emulator/')) {
