@@ -75,9 +75,9 @@ test('GIVEN a key in the store whose policy refuses the handler role, WHEN the s
     // THEN
     expect(refused.status).toBe('FAILED');
     expect(refused.errorCode).toBe('ResourceConflict');
-    expect(refused.message).toContain(keyStoreId);
     expect(refused.message).toContain('CustomKeyStoreHasCMKsException');
-    expect(refused.message).toMatch(/none of which this role may describe/);
+    expect(refused.message).toMatch(new RegExp(`^KMS refused to delete key store ${keyStoreId}: it still holds KMS keys`));
+    expect(refused.message).toMatch(/None of the KMS keys this role may describe is in it/);
     expect(refused.message).toMatch(/2 KMS key\(s\) in this account refuse this role kms:DescribeKey/);
     expect(refused.message).toMatch(/CONNECTED again/);
     expect(refused.message).toMatch(/Schedule each KMS key in the store for deletion/);

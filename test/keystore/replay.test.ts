@@ -228,7 +228,7 @@ describe('GIVEN a ready cluster, WHEN CloudFormation delivers every key store ev
         const refused = await keyStores().delete(current, { deliverTwice });
 
         // THEN every delivery that answered said the same, and the store is as it was
-        expect(outcome(refused)).toMatchObject({ status: 'FAILED', failure: expect.stringMatching(/^ResourceConflict: KMS refused to delete it/) });
+        expect(outcome(refused)).toMatchObject({ status: 'FAILED', failure: expect.stringMatching(/^ResourceConflict: KMS refused to delete key store/) });
         expect(failedDeliveries(refused.discardedEvents).every((f) => f.startsWith('ResourceConflict: KMS refused'))).toBe(true);
         expect(answeredMutations(firstCall)).toEqual({ 'kms:DisconnectCustomKeyStore': 1, 'kms:ConnectCustomKeyStore': 1 });
         expect(aws.emulator.state.keyStores.get(keyStoreId)!.connectionState).toBe('CONNECTED');

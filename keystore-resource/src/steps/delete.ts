@@ -83,7 +83,10 @@ export const reportRefusal: Step<KeyStoreScope> = {
         // The early check has just looked at every key; a store that was not CONNECTED was not checked yet.
         const found = scope.data.undescribableKeys !== undefined ? { inStore: [], undescribable: scope.data.undescribableKeys } : await keysInStore(scope);
         const connection = scope.data.reconnectIfRefused ? 'The key store is CONNECTED again.' : `The key store was left ${(await scope.keyStore()).ConnectionState}.`;
-        throw new HandlerError(HandlerErrorCode.ResourceConflict, `KMS refused to delete it (CustomKeyStoreHasCMKsException). ${keysMessage(scope, found)} ${connection} ${SCHEDULE_ADVICE}`);
+        throw new HandlerError(
+            HandlerErrorCode.ResourceConflict,
+            `KMS refused to delete key store ${scope.keyStoreId}: it still holds KMS keys (CustomKeyStoreHasCMKsException). ${keysMessage(scope, found)} ${connection} ${SCHEDULE_ADVICE}`,
+        );
     },
 };
 
@@ -111,7 +114,7 @@ function keysMessage(scope: KeyStoreScope, found: KeysFound): string {
         .join(', ');
     const seen = found.inStore.length
         ? `Key store ${scope.keyStoreId} still holds ${found.inStore.length} KMS key(s) that this role may describe: ${listed}${found.inStore.length > KEYS_LISTED ? ', …' : ''}.`
-        : `Key store ${scope.keyStoreId} still holds KMS keys, none of which this role may describe.`;
+        : 'None of the KMS keys this role may describe is in it.';
     const unseen = found.undescribable
         ? ` ${found.undescribable} KMS key(s) in this account refuse this role kms:DescribeKey in their key policies; keys in the store may be among them.`
         : '';
