@@ -128,6 +128,19 @@ test('TrustAnchorCertificate cannot change: NotUpdatable, and the store is left 
     expect(store()).toMatchObject({ connectionState: 'CONNECTED', clusterId: cluster.ClusterId });
 });
 
+test('a rename to a name another key store has, with a rotation, is refused before anything changes', async () => {
+    kmsOf(aws).seedExternalKeyStore('taken-by-another-store');
+
+    const { report, sequence } = await update({ KeyStoreName: 'taken-by-another-store', KmsUserPasswordVersion: 3 });
+
+    expect(report.status).toBe('FAILED');
+    expect(report.errorCode).toBe('AlreadyExists');
+    expect(report.message).toMatch(/^KeyStoreName: a key store named taken-by-another-store already exists/);
+    expect(sequence).toEqual([]);
+    expect(store()).toMatchObject({ name: 'orders-keys-v2', connectionState: 'CONNECTED' });
+    expect(passwordVersionTag()).toBe('2');
+});
+
 describe('moving to another cluster', () => {
     test('an unrelated cluster is refused with InvalidRequest naming ClusterId, and the store stays CONNECTED where it was', async () => {
         const unrelated = await readyCluster(aws);
