@@ -4,7 +4,7 @@
  * `npm start` and the benchmarks; never bundled into a handler.
  */
 import { installSharedClock, SharedClock } from './clock';
-import { DrivenAccount, Driver, DriverOptions, TypeUnderTest } from './driver/driver';
+import { DrivenAccount, Driver, DriverOptions, HANDLER_ACCESS_KEY_ID, TypeUnderTest } from './driver/driver';
 import { Durations } from './emulator/durations';
 import { NetworkFixture, seedNetwork } from './emulator/fixtures';
 import { Emulator } from './emulator/server';
@@ -27,6 +27,9 @@ export interface LocalAws {
     stop(): Promise<void>;
 }
 
+/** The execution role CloudFormation's handler sessions belong to; key policies name it to allow or deny the handlers. */
+export const handlerRoleArn = (accountId: string) => `arn:aws:iam::${accountId}:role/CloudFormationHandlerExecutionRole`;
+
 export interface LocalAwsOptions {
     durations?: Partial<Durations>;
 }
@@ -39,6 +42,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         services: [cloudHsmService, secretsManagerService, ssmService, ec2Service, logsService, cloudWatchService, kmsService],
     });
     const instances = installInstanceEmulation(emulator);
+    const accountId = emulator.state.accountId;
+    emulator.principals.set(HANDLER_ACCESS_KEY_ID, `arn:aws:sts::${accountId}:assumed-role/${handlerRoleArn(accountId).split('/').pop()}/local-driver-session`);
     await emulator.start();
     // The standard setting every current SDK v3 client reads; the product passes it on to the 3.332 client.
     process.env.AWS_ENDPOINT_URL = emulator.endpoint;

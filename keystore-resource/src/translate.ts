@@ -9,7 +9,10 @@ export const KMS_USER = 'kmsuser';
 /** The kmsuser secret belongs to the key store: named by its ID, which KMS gives before anything else exists. */
 export const kmsUserSecretName = (keyStoreId: string) => `cloudhsm/key-stores/${keyStoreId}/kmsuser`;
 
-/** Tag on the kmsuser secret: which KmsUserPasswordVersion its password belongs to (read recovers it from there). */
+/**
+ * Tag on the kmsuser secret: the KmsUserPasswordVersion whose password KMS was last told (read recovers the
+ * version from there). A rotation writes it only once KMS has the new password.
+ */
 export const PASSWORD_VERSION_TAG = 'cloudhsm-type:kmsuser-password-version';
 
 export const withDefaults = (model: KeyStoreModel) => ({

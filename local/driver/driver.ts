@@ -9,6 +9,12 @@
 import { randomUUID } from 'crypto';
 import { SessionCredentials } from '../../shared/aws/clients';
 
+/**
+ * The access key of the session credentials CloudFormation hands the handler: those of the type's execution
+ * role, which the emulator knows as `handlerRoleArn` (see local/runtime.ts).
+ */
+export const HANDLER_ACCESS_KEY_ID = 'ASIALOCALDRIVER';
+
 export type Action = 'CREATE' | 'READ' | 'UPDATE' | 'DELETE' | 'LIST';
 type Properties = Record<string, unknown>;
 
@@ -213,7 +219,7 @@ export class Driver {
 
     private async requestEvent(action: Action, token: string, properties: Properties, previous?: Properties, callbackContext?: Record<string, unknown>, nextToken?: string) {
         const credentials = (await this.options.account.credentials?.()) ?? {
-            accessKeyId: 'ASIALOCALDRIVER',
+            accessKeyId: HANDLER_ACCESS_KEY_ID,
             secretAccessKey: `driver-secret-${token.slice(0, 8)}`,
             sessionToken: `driver-session-${token}`,
         };

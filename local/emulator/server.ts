@@ -20,6 +20,16 @@ export interface ServiceContext {
     service<T extends EmulatedService>(name: string): T;
 }
 
+/**
+ * Who sent a request, as AWS knows it from the request's SigV4 credentials: services that authorize by resource
+ * policies (KMS key policies) need the caller's principal ARN.
+ */
+export interface Caller {
+    accessKeyId?: string;
+    /** `arn:aws:iam::<account>:user/…`, `arn:aws:sts::<account>:assumed-role/<role>/<session>`, … */
+    principalArn: string;
+}
+
 export interface EmulatedService {
     /** Name used in call counts and fault rules: `cloudhsmv2`, `secretsmanager`, `ssm`, `ec2`, `kms`, `logs`, `cloudwatch`. */
     readonly name: string;
@@ -30,7 +40,7 @@ export interface EmulatedService {
      * Answers one action. JSON services take and return plain objects (timestamps as epoch seconds);
      * the EC2 service takes the flat query parameters and returns the XML inside the response element.
      */
-    handle(action: string, input: any): unknown | Promise<unknown>;
+    handle(action: string, input: any, caller: Caller): unknown | Promise<unknown>;
 }
 
 export type ServiceFactory = (ctx: ServiceContext) => EmulatedService;
@@ -65,6 +75,11 @@ export class Emulator {
     readonly durations: Durations;
     readonly faults = new Faults();
     readonly calls: CallRecord[] = [];
+    /**
+     * The principal each access key ID belongs to. A key not listed here belongs to an IAM user of the account
+     * named for the key: the emulator has no IAM, and every caller is a principal of the emulated account.
+     */
+    readonly principals = new Map<string, string>();
     private readonly services = new Map<string, EmulatedService>();
     private readonly controls = new Map<string, ControlHandler>();
     private server?: http.Server;
@@ -150,6 +165,9 @@ export class Emulator {
     private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         this.inFlight += 1;
         res.on('close', () => (this.inFlight -= 1));
+        // AWS's Date is the time where AWS is: here the emulated clock. A wall-clock Date would look like clock skew
+        // to the SDK, which then resends every request that failed.
+        res.setHeader('date', new Date(this.clock.now()).toUTCString());
         const body = await readBody(req);
         try {
             if (req.url?.startsWith('/_emulator/')) {
@@ -157,15 +175,23 @@ export class Emulator {
                 return;
             }
             const target = req.headers['x-amz-target'];
+            const caller = this.callerOf(req);
             if (typeof target === 'string') {
-                await this.serveJson(target, body, res);
+                await this.serveJson(target, body, res, caller);
             } else {
-                await this.serveQuery(body, res);
+                await this.serveQuery(body, res, caller);
             }
         } catch (err) {
             res.writeHead(500, { 'content-type': 'text/plain' });
             res.end(String((err as Error)?.stack ?? err));
         }
+    }
+
+    /** The access key ID of the SigV4 `Authorization` header (`Credential=<key>/<date>/<region>/<service>/aws4_request`). */
+    private callerOf(req: http.IncomingMessage): Caller {
+        const accessKeyId = /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+        const principalArn = (accessKeyId && this.principals.get(accessKeyId)) ?? `arn:aws:iam::${this.state.accountId}:user/${accessKeyId ?? 'anonymous'}`;
+        return { accessKeyId, principalArn };
     }
 
     private async serveControl(name: string, body: string, res: http.ServerResponse): Promise<void> {
@@ -180,7 +206,7 @@ export class Emulator {
         res.end(JSON.stringify(result ?? {}));
     }
 
-    private async serveJson(target: string, body: string, res: http.ServerResponse): Promise<void> {
+    private async serveJson(target: string, body: string, res: http.ServerResponse, caller: Caller): Promise<void> {
         const [prefix, action] = target.split('.');
         const service = [...this.services.values()].find((s) => s.targetPrefix === prefix);
         const contentType = `application/x-amz-json-${service?.protocol === 'json1.0' ? '1.0' : '1.1'}`;
@@ -191,7 +217,7 @@ export class Emulator {
             return;
         }
         try {
-            const output = await this.invoke(service, action, body ? JSON.parse(body) : {});
+            const output = await this.invoke(service, action, body ? JSON.parse(body) : {}, caller);
             res.writeHead(200, { 'content-type': contentType, 'x-amzn-requestid': requestId });
             res.end(JSON.stringify(output ?? {}));
         } catch (err) {
@@ -206,14 +232,14 @@ export class Emulator {
         }
     }
 
-    private async serveQuery(body: string, res: http.ServerResponse): Promise<void> {
+    private async serveQuery(body: string, res: http.ServerResponse, caller: Caller): Promise<void> {
         const params = Object.fromEntries(new URLSearchParams(body));
         const action = params.Action ?? '';
         const service = [...this.services.values()].find((s) => s.protocol === 'ec2query');
         const requestId = randomUUID();
         try {
             if (!service) throw new AwsError('InvalidAction', `No query service for ${action}`);
-            const inner = await this.invoke(service, action, params);
+            const inner = await this.invoke(service, action, params, caller);
             res.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
             res.end(
                 `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">` +
@@ -230,7 +256,7 @@ export class Emulator {
         }
     }
 
-    private async invoke(service: EmulatedService, action: string, input: any): Promise<unknown> {
+    private async invoke(service: EmulatedService, action: string, input: any, caller: Caller): Promise<unknown> {
         const record: CallRecord = { service: service.name, action, atMs: this.clock.now() };
         this.calls.push(record);
         try {
@@ -238,11 +264,11 @@ export class Emulator {
             if (fault.latencySeconds) this.clock.advance(fault.latencySeconds);
             if (fault.error) throw fault.error;
             this.settle();
-            if (!fault.loseResponse) return await service.handle(action, input);
+            if (!fault.loseResponse) return await service.handle(action, input, caller);
             // The work is done (or refused) as usual; only its answer never reaches the caller.
             record.responseLost = fault.loseResponse;
             try {
-                await service.handle(action, input);
+                await service.handle(action, input, caller);
             } catch {
                 // A refusal is lost with the answer, as a result would be.
             }

@@ -304,6 +304,8 @@ export interface KmsKey {
     deletionDate?: number;
     pendingWindowInDays?: number;
     tags: Array<{ TagKey: string; TagValue: string }>;
+    /** The key policy (a JSON document) that authorizes every request on the key. */
+    policy: string;
 }
 
 export interface EmulatorState {

@@ -9,7 +9,7 @@
 import { CreateKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import keyStoreSchema from '../../keystore-resource/schema.json';
 import { OperationReport } from '../../local/driver/driver';
-import { LocalAws, startLocalAws } from '../../local/runtime';
+import { handlerRoleArn, LocalAws, startLocalAws } from '../../local/runtime';
 import { clusterProperties, clusterType, keyStoreType, QUICK_SERVICE_DURATIONS, readyCluster, HANDLER_ACTIONS, HandlerAction, iamActionsOf, permissionDifference } from '../support';
 import { keyStoreProperties, kmsClient } from './key-store-support';
 
@@ -87,8 +87,18 @@ describe('GIVEN every path of every key store handler, driven through the local 
         await run('update: move to a related cluster', driver.update(current, moved));
         current = moved;
 
+        // A key whose policy refuses the handler DescribeKey: only KMS's own refusal stops the delete, which then
+        // connects the store again.
         const kms = kmsClient(aws);
-        const key = await kms.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: keyStoreId, Description: 'permissions test' }));
+        const accountId = aws.emulator.state.accountId;
+        const policy = JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+                { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' },
+                { Effect: 'Deny', Principal: { AWS: handlerRoleArn(accountId) }, Action: 'kms:DescribeKey', Resource: '*' },
+            ],
+        });
+        const key = await kms.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: keyStoreId, Description: 'permissions test', Policy: policy }));
         await run('delete refused while a key is in the store', driver.delete(current), { status: 'FAILED', errorCode: 'ResourceConflict' });
         await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyMetadata!.KeyId!, PendingWindowInDays: 7 }));
         aws.clock.advance(7 * 24 * 3600 + 60);

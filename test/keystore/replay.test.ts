@@ -4,12 +4,13 @@
  * issued: neither may create a second key store, kmsuser secret or secret version, send the kmsuser script
  * twice, reset kmsuser behind KMS's back, nor fail an operation that is going well.
  */
+import { CreateKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { randomUUID } from 'crypto';
 import { OperationReport, ProgressEventJson, stringifyPrimitives } from '../../local/driver/driver';
-import { LocalAws, startLocalAws } from '../../local/runtime';
+import { handlerRoleArn, LocalAws, startLocalAws } from '../../local/runtime';
 import { answeredCalls } from '../cluster/mid-workflow';
 import { keyStoreType, QUICK_SERVICE_DURATIONS, readyCluster } from '../support';
-import { keyStoreProperties } from './key-store-support';
+import { keyStoreProperties, kmsClient } from './key-store-support';
 
 /** CloudFormation retries a lost invocation a few seconds later; SSM needs a second before a sent command is listed. */
 const deliverTwice = { retryAfterSeconds: 5 };
@@ -210,6 +211,37 @@ describe('GIVEN a ready cluster, WHEN CloudFormation delivers every key store ev
         expect(answeredMutations(firstCall)).toMatchObject({ 'kms:UpdateCustomKeyStore': 1, 'kms:ConnectCustomKeyStore': 1 });
         expect(aws.emulator.state.keyStores.get(keyStoreId)!.connectionState).toBe('CONNECTED');
         current = rotated;
+    });
+
+    it('THEN a delete that KMS refuses (a key the handler may not describe) disconnects, connects again and fails once, with nothing deleted', async () => {
+        // GIVEN a key in the store whose policy refuses the handler role kms:DescribeKey
+        const kms = kmsClient(aws);
+        const accountId = aws.emulator.state.accountId;
+        const policy = JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+                { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' },
+                { Effect: 'Deny', Principal: { AWS: handlerRoleArn(accountId) }, Action: 'kms:DescribeKey', Resource: '*' },
+            ],
+        });
+        const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: keyStoreId, Policy: policy }));
+        const firstCall = aws.emulator.calls.length;
+
+        // WHEN
+        const refused = await keyStores().delete(current, { deliverTwice });
+
+        // THEN every delivery that answered said the same, and the store is as it was
+        expect(outcome(refused)).toMatchObject({ status: 'FAILED', failure: expect.stringMatching(/^ResourceConflict: KMS refused to delete key store/) });
+        expect(failedDeliveries(refused.discardedEvents).every((f) => f.startsWith('ResourceConflict: KMS refused'))).toBe(true);
+        expect(answeredMutations(firstCall)).toEqual({ 'kms:DisconnectCustomKeyStore': 1, 'kms:ConnectCustomKeyStore': 1 });
+        expect(aws.emulator.state.keyStores.get(keyStoreId)!.connectionState).toBe('CONNECTED');
+        expect(kmsUserSecrets()).toHaveLength(1);
+
+        // AND once KMS has deleted the key, the store can go
+        await kms.send(new ScheduleKeyDeletionCommand({ KeyId: KeyMetadata!.KeyId, PendingWindowInDays: 7 }));
+        kms.destroy();
+        aws.clock.advance(7 * 24 * 3600 + 60);
+        aws.emulator.settle();
     });
 
     it('THEN a delete removes the store and its kmsuser secret once, and keeps kmsuser on the cluster', async () => {

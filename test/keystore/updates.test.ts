@@ -79,12 +79,13 @@ test('a rotation disconnects, sets a new kmsuser password in the secret, on the 
     const { report, sequence, cliCommands } = await update({ KmsUserPasswordVersion: 2 });
 
     expectSuccess(report);
+    // The secret's version tag moves only once KMS has the new password.
     expect(sequence).toEqual([
         'kms:DisconnectCustomKeyStore',
         'secretsmanager:PutSecretValue',
-        'secretsmanager:TagResource',
         'ssm:SendCommand',
         'kms:UpdateCustomKeyStore',
+        'secretsmanager:TagResource',
         'kms:ConnectCustomKeyStore',
     ]);
     expect(report.model).toMatchObject({ KmsUserPasswordVersion: 2, ConnectionState: 'CONNECTED', DesiredConnectionState: 'CONNECTED', KeyStoreName: 'orders-keys-v2' });
@@ -127,6 +128,19 @@ test('TrustAnchorCertificate cannot change: NotUpdatable, and the store is left 
     expect(store()).toMatchObject({ connectionState: 'CONNECTED', clusterId: cluster.ClusterId });
 });
 
+test('a rename to a name another key store has, with a rotation, is refused before anything changes', async () => {
+    kmsOf(aws).seedExternalKeyStore('taken-by-another-store');
+
+    const { report, sequence } = await update({ KeyStoreName: 'taken-by-another-store', KmsUserPasswordVersion: 3 });
+
+    expect(report.status).toBe('FAILED');
+    expect(report.errorCode).toBe('AlreadyExists');
+    expect(report.message).toMatch(/^KeyStoreName: a key store named taken-by-another-store already exists/);
+    expect(sequence).toEqual([]);
+    expect(store()).toMatchObject({ name: 'orders-keys-v2', connectionState: 'CONNECTED' });
+    expect(passwordVersionTag()).toBe('2');
+});
+
 describe('moving to another cluster', () => {
     test('an unrelated cluster is refused with InvalidRequest naming ClusterId, and the store stays CONNECTED where it was', async () => {
         const unrelated = await readyCluster(aws);
@@ -156,14 +170,14 @@ describe('moving to another cluster', () => {
 
         expectSuccess(report);
         expect(report.model).toMatchObject({ ClusterId: relatedId, ConnectionState: 'CONNECTED', DesiredConnectionState: 'CONNECTED', KmsUserPasswordVersion: 2 });
-        // Disconnect, move, then a new kmsuser password (secret, HSMs, KMS) as in a rotation, and connect.
+        // Disconnect, a new kmsuser password (secret, HSMs of the new cluster), then KMS told the cluster and the
+        // password in one call, and connect.
         expect(sequence).toEqual([
             'kms:DisconnectCustomKeyStore',
-            'kms:UpdateCustomKeyStore',
             'secretsmanager:PutSecretValue',
-            'secretsmanager:TagResource',
             'ssm:SendCommand',
             'kms:UpdateCustomKeyStore',
+            'secretsmanager:TagResource',
             'kms:ConnectCustomKeyStore',
         ]);
         expect(store()).toMatchObject({ clusterId: relatedId, connectionState: 'CONNECTED' });

@@ -51,7 +51,7 @@ export const createKeyStore: Step<KeyStoreScope> = {
     },
 };
 
-async function findByName(scope: KeyStoreScope, name: string): Promise<CustomKeyStoresListEntry | undefined> {
+export async function findByName(scope: KeyStoreScope, name: string): Promise<CustomKeyStoresListEntry | undefined> {
     try {
         const out = await scope.kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreName: name }));
         return out.CustomKeyStores?.[0];

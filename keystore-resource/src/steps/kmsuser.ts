@@ -4,7 +4,6 @@
  * resets its password when it already exists (a kmsuser left by an earlier key store on this cluster is
  * adopted: KMS lets only one key store use a cluster, so no other store depends on it).
  */
-import { UpdateCustomKeyStoreCommand } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand, PutSecretValueCommand, TagResourceCommand } from '@aws-sdk/client-secrets-manager';
 import { isAwsError } from '../../../shared/aws/error-table';
 import { TerminalStateError } from '../../../shared/engine/errors';
@@ -104,7 +103,7 @@ async function kmsUserSecretArn(scope: KeyStoreScope): Promise<string> {
  */
 export const storeNewKmsUserPassword: Step<KeyStoreScope> = {
     name: 'store-new-kmsuser-password',
-    when: (scope) => needsNewPassword(scope),
+    when: (scope) => rotatesKmsUser(scope),
     run: async (scope) => {
         const secretId = kmsUserSecretName(scope.keyStoreId);
         try {
@@ -118,31 +117,31 @@ export const storeNewKmsUserPassword: Step<KeyStoreScope> = {
         } catch (err) {
             if (!isAwsError(err, 'ResourceExistsException')) throw err;
         }
-        await scope.secrets.send(
-            new TagResourceCommand({ SecretId: secretId, Tags: [{ Key: PASSWORD_VERSION_TAG, Value: String(withDefaults(scope.model).KmsUserPasswordVersion) }] }),
-        );
+        scope.secretChanged();
         return next();
     },
 };
+
+/** The password the kmsuser secret holds now (the one the rotation set on the HSMs). */
+export async function kmsUserPassword(scope: KeyStoreScope): Promise<string> {
+    return (JSON.parse(await readSecret(scope.secrets, kmsUserSecretName(scope.keyStoreId))) as { password: string }).password;
+}
 
 /**
- * Tells KMS the password the secret holds; KMS accepts it only while the store is disconnected. A store that
- * is connecting or connected was told already (a retried step), and KMS has since rotated the password.
+ * Once KMS has the new password, the secret's tag says which KmsUserPasswordVersion it belongs to. Until then
+ * the tag keeps the version KMS was told before: an update that finds them apart knows a rotation never
+ * reached KMS (it failed on the way), and rotates again before it connects.
  */
-export const tellKmsThePassword: Step<KeyStoreScope> = {
-    name: 'tell-kms-the-password',
-    when: (scope) => needsNewPassword(scope),
+export const recordPasswordVersion: Step<KeyStoreScope> = {
+    name: 'record-password-version',
+    when: (scope) => rotatesKmsUser(scope),
     run: async (scope) => {
-        if ((await scope.keyStore()).ConnectionState !== 'DISCONNECTED') return next();
-        const password = (JSON.parse(await readSecret(scope.secrets, kmsUserSecretName(scope.keyStoreId))) as { password: string }).password;
-        await scope.kms.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId, KeyStorePassword: password }));
-        scope.changed();
+        const version = String(withDefaults(scope.model).KmsUserPasswordVersion);
+        await scope.secrets.send(new TagResourceCommand({ SecretId: kmsUserSecretName(scope.keyStoreId), Tags: [{ Key: PASSWORD_VERSION_TAG, Value: version }] }));
+        scope.secretChanged();
         return next();
     },
 };
 
-/** A rotation is asked for, or the store moves to another cluster (whose kmsuser the type must set). */
-export function needsNewPassword(scope: KeyStoreScope): boolean {
-    if (!scope.previous) return false;
-    return withDefaults(scope.model).KmsUserPasswordVersion !== withDefaults(scope.previous).KmsUserPasswordVersion || scope.model.ClusterId !== scope.previous.ClusterId;
-}
+/** Decided once, by check-update: see `KeyStoreData.rotateKmsUser`. */
+export const rotatesKmsUser = (scope: KeyStoreScope): boolean => scope.data.rotateKmsUser === true;

@@ -1,15 +1,25 @@
-/** The update-only steps: what may change, renaming, and moving to a related cluster. */
+/**
+ * The update-only steps: what may change and what it takes, the one UpdateCustomKeyStore call a disconnected
+ * store gets (name, cluster and password together), and the rename of a connected one.
+ */
 import { DescribeBackupsCommand } from '@aws-sdk/client-cloudhsm-v2';
-import { UpdateCustomKeyStoreCommand } from '@aws-sdk/client-kms';
+import { CustomKeyStoresListEntry, UpdateCustomKeyStoreCommand, UpdateCustomKeyStoreCommandInput } from '@aws-sdk/client-kms';
 import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { HandlerError, InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { findCluster } from '../../../shared/finders/clusters';
 import { checkManagementInstance } from '../../../shared/finders/management-instance';
-import { sameCertificate } from '../translate';
+import { sameCertificate, withDefaults } from '../translate';
 import { assertValidKeyStoreInput } from '../validate-input';
 import { KeyStoreScope } from '../workflows/scope';
 import { readyCluster } from './check-inputs';
+import { wantsConnected } from './connection';
+import { findByName } from './create-key-store';
+import { kmsUserPassword, rotatesKmsUser } from './kmsuser';
+import { passwordVersion } from './read-model';
+
+/** The update leaves the store DISCONNECTED, or changes what KMS accepts only while it is: the store is disconnected first. */
+export const disconnectsFirst = (scope: KeyStoreScope) => rotatesKmsUser(scope) || !wantsConnected(scope);
 
 export const checkUpdate: Step<KeyStoreScope> = {
     name: 'check-update',
@@ -29,9 +39,35 @@ export const checkUpdate: Step<KeyStoreScope> = {
             }
             await checkManagementInstance(scope.ec2, scope.ssm, scope.model.ManagementInstanceId!, target.VpcId);
         }
+        scope.data.rotateKmsUser = await needsRotation(scope, store);
+        if (store.CustomKeyStoreName !== scope.model.KeyStoreName && !renameComesFirst(scope, store)) await refuseNameInUse(scope);
         return next();
     },
 };
+
+/**
+ * kmsuser gets a new password when one is asked for (KmsUserPasswordVersion changed), when the store moves (the
+ * new cluster's kmsuser must have the password KMS is told), and when the secret's version tag is not the
+ * version declared: an earlier rotation set a password on the HSMs but never told KMS, so connecting now
+ * would fail.
+ */
+async function needsRotation(scope: KeyStoreScope, store: CustomKeyStoresListEntry): Promise<boolean> {
+    const version = withDefaults(scope.model).KmsUserPasswordVersion;
+    if (version !== withDefaults(scope.previous!).KmsUserPasswordVersion || scope.model.ClusterId !== store.CloudHsmClusterId) return true;
+    const told = await passwordVersion(scope);
+    return told !== undefined && told !== version;
+}
+
+/** A rename that is the update's first change is checked by KMS itself; after other changes, a name in use would strand them. */
+const renameComesFirst = (scope: KeyStoreScope, store: CustomKeyStoresListEntry) =>
+    !rotatesKmsUser(scope) && wantsConnected(scope) && (store.ConnectionState === 'CONNECTED' || store.ConnectionState === 'DISCONNECTED');
+
+async function refuseNameInUse(scope: KeyStoreScope): Promise<void> {
+    const other = await findByName(scope, scope.model.KeyStoreName!);
+    if (other && other.CustomKeyStoreId !== scope.keyStoreId) {
+        throw new HandlerError(HandlerErrorCode.AlreadyExists, `KeyStoreName: a key store named ${other.CustomKeyStoreName} already exists (${other.CustomKeyStoreId}). Choose another name.`);
+    }
+}
 
 /** The first cluster of a backup lineage: follow SourceBackupId to the backup's cluster, back to the start. */
 async function lineageRoot(scope: KeyStoreScope, clusterId: string): Promise<string> {
@@ -47,23 +83,35 @@ async function lineageRoot(scope: KeyStoreScope, clusterId: string): Promise<str
     return current;
 }
 
-export const rename: Step<KeyStoreScope> = {
-    name: 'rename',
+/**
+ * Everything KMS accepts only while the store is DISCONNECTED, in one UpdateCustomKeyStore: the name (which a
+ * disconnected store takes too), the related cluster, and the kmsuser password the rotation set on the HSMs.
+ * Telling the same values again is harmless, so a retried step just tells them again; a store that is
+ * connecting or connected was told already and has been reconnected since.
+ */
+export const changeWhileDisconnected: Step<KeyStoreScope> = {
+    name: 'change-while-disconnected',
     run: async (scope) => {
         const store = await scope.keyStore();
-        if (store.CustomKeyStoreName === scope.model.KeyStoreName) return next();
-        await scope.kms.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId, NewCustomKeyStoreName: scope.model.KeyStoreName }));
+        if (store.ConnectionState !== 'DISCONNECTED') return next();
+        const change: UpdateCustomKeyStoreCommandInput = { CustomKeyStoreId: scope.keyStoreId };
+        if (store.CustomKeyStoreName !== scope.model.KeyStoreName) change.NewCustomKeyStoreName = scope.model.KeyStoreName;
+        if (store.CloudHsmClusterId !== scope.model.ClusterId) change.CloudHsmClusterId = scope.model.ClusterId;
+        if (rotatesKmsUser(scope)) change.KeyStorePassword = await kmsUserPassword(scope);
+        if (Object.keys(change).length === 1) return next();
+        await scope.kms.send(new UpdateCustomKeyStoreCommand(change));
         scope.changed();
         return next();
     },
 };
 
-export const moveCluster: Step<KeyStoreScope> = {
-    name: 'move-cluster',
+/** A rename that needs nothing else: one call while the store is CONNECTED, as KMS allows. */
+export const renameWhileConnected: Step<KeyStoreScope> = {
+    name: 'rename-while-connected',
     run: async (scope) => {
         const store = await scope.keyStore();
-        if (store.CloudHsmClusterId === scope.model.ClusterId) return next();
-        await scope.kms.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId, CloudHsmClusterId: scope.model.ClusterId }));
+        if (store.ConnectionState !== 'CONNECTED' || store.CustomKeyStoreName === scope.model.KeyStoreName) return next();
+        await scope.kms.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId, NewCustomKeyStoreName: scope.model.KeyStoreName }));
         scope.changed();
         return next();
     },

@@ -15,7 +15,7 @@ export const createWorkflow: Workflow<KeyStoreScope> = {
         storeKmsUserSecret,
         setKmsUserPassword('set-kmsuser-password', () => true),
         awaitCommand<KeyStoreScope>('await-kmsuser'),
-        connect(false),
-        awaitConnected,
+        connect({ resetFailed: false }),
+        awaitConnected(),
     ],
 };

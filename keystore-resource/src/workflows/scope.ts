@@ -6,7 +6,7 @@
 import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CustomKeyStoresListEntry, DescribeCustomKeyStoresCommand, KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, DescribeSecretResponse, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { LoggerProxy } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { AwsClients } from '../../../shared/aws/clients';
@@ -15,10 +15,19 @@ import { NotFoundError } from '../../../shared/engine/errors';
 import { Described } from '../../../shared/finders/described';
 import type { SentCommand } from '../../../shared/ssm/run-command';
 import { KeyStoreModel } from '../models';
+import { kmsUserSecretName } from '../translate';
 
 export interface KeyStoreData {
     keyStoreId?: string;
     command?: SentCommand & { purpose: string };
+    /** Update: kmsuser gets a new password (asked for, a move, or an earlier rotation that never reached KMS). */
+    rotateKmsUser?: boolean;
+    /** Delete: connect the store again if KMS refuses to delete it (it was found connected). */
+    reconnectIfRefused?: boolean;
+    /** Delete: the keys the early check could not describe (their key policies refuse this role). */
+    undescribableKeys?: number;
+    /** Delete: KMS refused (CustomKeyStoreHasCMKsException). */
+    refused?: boolean;
 }
 
 export interface KeyStoreRequest {
@@ -32,6 +41,10 @@ export class KeyStoreScope {
     private readonly described = new Described<CustomKeyStoresListEntry>(
         () => this.describeKeyStore(),
         () => new NotFoundError(`Key store ${this.keyStoreId} was not found (it does not exist or was deleted).`),
+    );
+    private readonly describedSecret = new Described<DescribeSecretResponse>(
+        () => this.describeKmsUserSecret(),
+        () => new NotFoundError(`The kmsuser secret of key store ${this.keyStoreId} was not found.`),
     );
 
     constructor(
@@ -83,6 +96,25 @@ export class KeyStoreScope {
 
     changed(): void {
         this.described.forget();
+    }
+
+    /** The kmsuser secret as Secrets Manager describes it now, unless it is gone or scheduled for deletion. */
+    kmsUserSecret(): Promise<DescribeSecretResponse | undefined> {
+        return this.describedSecret.ifPresent();
+    }
+
+    secretChanged(): void {
+        this.describedSecret.forget();
+    }
+
+    private async describeKmsUserSecret(): Promise<DescribeSecretResponse | undefined> {
+        try {
+            const secret = await this.secrets.send(new DescribeSecretCommand({ SecretId: kmsUserSecretName(this.keyStoreId) }));
+            return secret.DeletedDate ? undefined : secret;
+        } catch (err) {
+            if (isAwsError(err, 'ResourceNotFoundException')) return undefined;
+            throw err;
+        }
     }
 
     private async describeKeyStore(): Promise<CustomKeyStoresListEntry | undefined> {

@@ -1,32 +1,31 @@
 import { Workflow } from '../../../shared/engine/workflow';
 import { awaitCommand } from '../../../shared/ssm/await-command';
-import { awaitConnected, awaitDisconnected, connect, disconnect } from '../steps/connection';
-import { needsNewPassword, setKmsUserPassword, storeNewKmsUserPassword, tellKmsThePassword } from '../steps/kmsuser';
-import { checkUpdate, moveCluster, rename } from '../steps/update';
-import { withDefaults } from '../translate';
+import { awaitConnected, awaitDisconnected, awaitSettled, connect, disconnect } from '../steps/connection';
+import { recordPasswordVersion, rotatesKmsUser, setKmsUserPassword, storeNewKmsUserPassword } from '../steps/kmsuser';
+import { changeWhileDisconnected, checkUpdate, disconnectsFirst, renameWhileConnected } from '../steps/update';
 import { KeyStoreScope } from './scope';
 
-/** A rotation, a move, or DISCONNECTED asked for: only these need the store disconnected. */
-const needsDisconnect = (scope: KeyStoreScope) => needsNewPassword(scope) || withDefaults(scope.model).DesiredConnectionState === 'DISCONNECTED';
-
 /**
- * Each change takes the shortest path: a rename happens while connected; a rotation disconnects, sets a new
- * kmsuser password (secret, then HSMs, then KMS) and reconnects; a move disconnects, moves, sets kmsuser on
- * the new cluster and reconnects; the connection follows DesiredConnectionState.
+ * Each combination takes the shortest path KMS allows, from any connection state. A rename alone is one call
+ * while CONNECTED (a CONNECTING store is waited for first). A rotation or a move disconnects, sets a new kmsuser
+ * password (secret, then HSMs), then tells KMS the password, the cluster and any new name in one call, and
+ * reconnects. A FAILED store is disconnected first, as KMS requires for a rename or a connection.
+ * DesiredConnectionState decides whether the update ends connected.
  */
 export const updateWorkflow: Workflow<KeyStoreScope> = {
     name: 'update-key-store',
     steps: [
         checkUpdate,
-        rename,
-        disconnect(needsDisconnect),
-        awaitDisconnected(needsDisconnect),
-        moveCluster,
+        awaitSettled(disconnectsFirst),
+        disconnect((scope, state) => state === 'FAILED' || disconnectsFirst(scope)),
+        awaitDisconnected,
         storeNewKmsUserPassword,
-        setKmsUserPassword('set-kmsuser-password', needsNewPassword),
+        setKmsUserPassword('set-kmsuser-password', rotatesKmsUser),
         awaitCommand<KeyStoreScope>('await-kmsuser'),
-        tellKmsThePassword,
-        connect(true),
-        awaitConnected,
+        changeWhileDisconnected,
+        recordPasswordVersion,
+        connect({ resetFailed: true }),
+        awaitConnected(),
+        renameWhileConnected,
     ],
 };

@@ -218,10 +218,17 @@ export class KeyStores {
             throw kmsError('ValidationException', 'Specify at least one of NewCustomKeyStoreName, KeyStorePassword or CloudHsmClusterId.');
         }
         if (store.type !== 'AWS_CLOUDHSM' && (password !== undefined || clusterId !== undefined)) throw externalKeyStoresUnsupported();
+        // The API reference: the name changes while CONNECTED or DISCONNECTED, everything else only while DISCONNECTED.
         if ((password !== undefined || clusterId !== undefined) && store.connectionState !== 'DISCONNECTED') {
             throw keyStoreInvalidState(
                 `Custom key store ${store.customKeyStoreId} is ${store.connectionState}. KeyStorePassword and CloudHsmClusterId can be changed ` +
-                    'only while the custom key store is DISCONNECTED; only NewCustomKeyStoreName can be changed in any connection state.',
+                    'only while the custom key store is DISCONNECTED. Disconnect it (DisconnectCustomKeyStore) first.',
+            );
+        }
+        if (newName !== undefined && store.connectionState !== 'CONNECTED' && store.connectionState !== 'DISCONNECTED') {
+            throw keyStoreInvalidState(
+                `Custom key store ${store.customKeyStoreId} is ${store.connectionState}. NewCustomKeyStoreName can be changed only while ` +
+                    'the custom key store is CONNECTED or DISCONNECTED.',
             );
         }
         if (newName !== undefined && newName !== store.name && this.byName(newName)) {

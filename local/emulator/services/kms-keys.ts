@@ -1,11 +1,14 @@
 /**
  * KMS keys: plain keys (origin AWS_KMS) and keys in CloudHSM key stores (origin AWS_CLOUDHSM), with the key
  * states that the key store's connection implies, and deletion only through a 7–30 day waiting period.
- * Keys are named by key ID or key ARN; aliases are not emulated.
+ * Keys are named by key ID or key ARN; aliases are not emulated. Every request on a key is authorized by the
+ * key's policy (kms-key-policies.ts); CreateKey and ListKeys are authorized by IAM alone, which the emulator
+ * does not model.
  */
 import { randomUUID } from 'crypto';
-import { ServiceContext } from '../server';
+import { Caller, ServiceContext } from '../server';
 import { KmsKey, KmsKeyOrigin } from '../state';
+import { accessDenied, checkLockoutSafety, defaultKeyPolicy, evaluate, statementsOf } from './kms-key-policies';
 import { KeyStores, clusterConfigurationProblem, keyStoreInvalidState } from './kms-key-stores';
 import { creationKey, kmsError, limitFrom, optionalEnum, optionalString, pageOf, pagingMembers, requireString, validationError } from './kms-rules';
 
@@ -21,6 +24,7 @@ const defaultListLimit = 100;
 const minimumPendingWindowDays = 7;
 const maximumPendingWindowDays = 30;
 const secondsPerDay = 86_400;
+const policyRule = { maxLength: 131_072 };
 
 export class KmsKeys {
     constructor(
@@ -46,7 +50,9 @@ export class KmsKeys {
         return key.enabled ? 'Enabled' : 'Disabled';
     }
 
-    create(input: any): unknown {
+    create(input: any, caller: Caller): unknown {
+        const policy = optionalString(input, 'Policy', policyRule) ?? defaultKeyPolicy(this.ctx.state.accountId);
+        checkLockoutSafety(statementsOf(policy), caller.principalArn, this.ctx.state.accountId, input?.BypassPolicyLockoutSafetyCheck);
         const description = optionalString(input, 'Description', { minLength: 0, maxLength: 8192 }) ?? '';
         const keyUsage = optionalEnum(input, 'KeyUsage', keyUsages) ?? 'ENCRYPT_DECRYPT';
         const keySpec = optionalEnum(input, 'KeySpec', keySpecs) ?? optionalEnum(input, 'CustomerMasterKeySpec', keySpecs) ?? 'SYMMETRIC_DEFAULT';
@@ -88,6 +94,7 @@ export class KmsKeys {
             customKeyStoreId,
             keyMaterialClusterId,
             tags,
+            policy,
         };
         this.keys.set(keyId, key);
         return { KeyMetadata: this.metadataOf(key) };
@@ -112,8 +119,23 @@ export class KmsKeys {
         return store.clusterId!;
     }
 
-    describe(input: any): unknown {
-        return { KeyMetadata: this.metadataOf(this.find(input)) };
+    describe(input: any, caller: Caller): unknown {
+        return { KeyMetadata: this.metadataOf(this.authorized(input, caller, 'kms:DescribeKey')) };
+    }
+
+    getPolicy(input: any, caller: Caller): unknown {
+        const key = this.authorized(input, caller, 'kms:GetKeyPolicy');
+        policyNameFrom(input);
+        return { Policy: key.policy, PolicyName: 'default' };
+    }
+
+    putPolicy(input: any, caller: Caller): unknown {
+        const key = this.authorized(input, caller, 'kms:PutKeyPolicy');
+        policyNameFrom(input);
+        const policy = requireString(input, 'Policy', policyRule);
+        checkLockoutSafety(statementsOf(policy), caller.principalArn, this.ctx.state.accountId, input?.BypassPolicyLockoutSafetyCheck);
+        key.policy = policy;
+        return {};
     }
 
     list(input: any): unknown {
@@ -125,8 +147,8 @@ export class KmsKeys {
         return { Keys: page.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ...pagingMembers(nextMarker) };
     }
 
-    scheduleDeletion(input: any): unknown {
-        const key = this.find(input);
+    scheduleDeletion(input: any, caller: Caller): unknown {
+        const key = this.authorized(input, caller, 'kms:ScheduleKeyDeletion');
         const windowDays = pendingWindowFrom(input);
         if (key.deletionDate !== undefined) throw kmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
         const deletionDate = this.ctx.clock.now() / 1000 + windowDays * secondsPerDay;
@@ -140,27 +162,34 @@ export class KmsKeys {
         return { KeyId: key.arn, DeletionDate: deletionDate, KeyState: 'PendingDeletion', PendingWindowInDays: windowDays };
     }
 
-    cancelDeletion(input: any): unknown {
-        const key = this.find(input);
+    cancelDeletion(input: any, caller: Caller): unknown {
+        const key = this.authorized(input, caller, 'kms:CancelKeyDeletion');
         if (key.deletionDate === undefined) throw kmsError('KMSInvalidStateException', `${key.arn} is not pending deletion.`);
         key.deletionDate = undefined;
         key.pendingWindowInDays = undefined;
         return { KeyId: key.arn };
     }
 
-    enable(input: any): unknown {
-        this.changeableKey(input).enabled = true;
+    enable(input: any, caller: Caller): unknown {
+        this.changeableKey(this.authorized(input, caller, 'kms:EnableKey')).enabled = true;
         return {};
     }
 
-    disable(input: any): unknown {
-        this.changeableKey(input).enabled = false;
+    disable(input: any, caller: Caller): unknown {
+        this.changeableKey(this.authorized(input, caller, 'kms:DisableKey')).enabled = false;
         return {};
+    }
+
+    /** The key `KeyId` names, once its key policy lets the caller do `action` on it; AccessDeniedException otherwise. */
+    private authorized(input: any, caller: Caller, action: string): KmsKey {
+        const key = this.find(input);
+        const decision = evaluate(statementsOf(key.policy), caller.principalArn, this.ctx.state.accountId, action);
+        if (decision !== 'allow') throw accessDenied(decision, caller.principalArn, action, key.arn);
+        return key;
     }
 
     /** EnableKey and DisableKey are refused for keys pending deletion and keys whose key store is not connected. */
-    private changeableKey(input: any): KmsKey {
-        const key = this.find(input);
+    private changeableKey(key: KmsKey): KmsKey {
         const state = this.stateOf(key);
         if (state === 'PendingDeletion' || state === 'Unavailable') {
             throw kmsError('KMSInvalidStateException', `${key.arn} is ${state === 'PendingDeletion' ? 'pending deletion' : 'unavailable'}.`);
@@ -217,6 +246,12 @@ export class KmsKeys {
                 : {}),
         };
     }
+}
+
+/** A key has one policy, named `default`. */
+function policyNameFrom(input: any): void {
+    const name = optionalString(input, 'PolicyName', { maxLength: 128 });
+    if (name !== undefined && name !== 'default') throw kmsError('NotFoundException', `Policy ${name} is not found. A KMS key has only the key policy named default.`);
 }
 
 function pendingWindowFrom(input: any): number {

@@ -1,9 +1,11 @@
 import {
+    ConnectCustomKeyStoreCommand,
     CreateCustomKeyStoreCommand,
     CreateCustomKeyStoreCommandInput,
     CreateKeyCommand,
     DeleteCustomKeyStoreCommand,
     DescribeCustomKeyStoresCommand,
+    DisconnectCustomKeyStoreCommand,
     ScheduleKeyDeletionCommand,
     UpdateCustomKeyStoreCommand,
 } from '@aws-sdk/client-kms';
@@ -266,6 +268,31 @@ describe('UpdateCustomKeyStore', () => {
             h.client.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: customKeyStoreId, NewCustomKeyStoreName: 'taken' })),
         );
         expect(taken.name).toBe('CustomKeyStoreNameInUseException');
+    });
+
+    test('renames only a CONNECTED or DISCONNECTED store: CONNECTING, DISCONNECTING and FAILED refuse, and nothing changes', async () => {
+        const cluster = addKeyStoreCluster(h);
+        const customKeyStoreId = await createKeyStore(h, cluster, 'before');
+        const rename = (name: string) => h.client.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: customKeyStoreId, NewCustomKeyStoreName: name }));
+        await rename('while-disconnected');
+
+        await h.client.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: customKeyStoreId }));
+        const whileConnecting = await failureOf(rename('while-connecting'));
+        expect(whileConnecting.name).toBe('CustomKeyStoreInvalidStateException');
+        expect(whileConnecting.message).toContain('CONNECTING');
+        advance(h, h.durations.keyStoreConnectSeconds);
+        await h.client.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: customKeyStoreId }));
+        expect((await failureOf(rename('while-disconnecting'))).name).toBe('CustomKeyStoreInvalidStateException');
+        advance(h, h.durations.keyStoreDisconnectSeconds);
+
+        // kmsuser lost on one HSM: the connection ends FAILED with USER_NOT_FOUND.
+        cluster.kmsUser()!.hsmIds = cluster.kmsUser()!.hsmIds.slice(0, 1);
+        await connectKeyStore(h, customKeyStoreId);
+        expect((await describeKeyStore(h, customKeyStoreId)).ConnectionState).toBe('FAILED');
+        const whileFailed = await failureOf(rename('while-failed'));
+        expect(whileFailed.name).toBe('CustomKeyStoreInvalidStateException');
+        expect(whileFailed.message).toContain('FAILED');
+        expect((await describeKeyStore(h, customKeyStoreId)).CustomKeyStoreName).toBe('while-disconnected');
     });
 
     test('changes the password and the cluster only while DISCONNECTED', async () => {

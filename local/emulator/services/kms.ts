@@ -4,7 +4,7 @@
  * reference/aws-behaviour.md and acts on the clusters and users that the CloudHSM service holds.
  */
 import { AwsError } from '../errors';
-import { EmulatedService, ServiceContext, ServiceFactory } from '../server';
+import { Caller, EmulatedService, ServiceContext, ServiceFactory } from '../server';
 import { CustomKeyStore, KmsKey } from '../state';
 import { KeyStoreConnections } from './kms-connections';
 import { KeyStores, KmsQuotas, defaultKmsQuotas } from './kms-key-stores';
@@ -19,7 +19,7 @@ export class KmsService implements EmulatedService {
     private readonly keyStores: KeyStores;
     private readonly connections: KeyStoreConnections;
     private readonly keys: KmsKeys;
-    private readonly actions: Record<string, (input: any) => unknown>;
+    private readonly actions: Record<string, (input: any, caller: Caller) => unknown>;
 
     constructor(private readonly ctx: ServiceContext) {
         this.keyStores = new KeyStores(ctx, this.quotas);
@@ -32,20 +32,22 @@ export class KmsService implements EmulatedService {
             DeleteCustomKeyStore: (input) => this.keyStores.delete(input),
             ConnectCustomKeyStore: (input) => this.connections.connect(input),
             DisconnectCustomKeyStore: (input) => this.connections.disconnect(input),
-            CreateKey: (input) => this.keys.create(input),
-            DescribeKey: (input) => this.keys.describe(input),
+            CreateKey: (input, caller) => this.keys.create(input, caller),
+            DescribeKey: (input, caller) => this.keys.describe(input, caller),
             ListKeys: (input) => this.keys.list(input),
-            ScheduleKeyDeletion: (input) => this.keys.scheduleDeletion(input),
-            CancelKeyDeletion: (input) => this.keys.cancelDeletion(input),
-            EnableKey: (input) => this.keys.enable(input),
-            DisableKey: (input) => this.keys.disable(input),
+            ScheduleKeyDeletion: (input, caller) => this.keys.scheduleDeletion(input, caller),
+            CancelKeyDeletion: (input, caller) => this.keys.cancelDeletion(input, caller),
+            EnableKey: (input, caller) => this.keys.enable(input, caller),
+            DisableKey: (input, caller) => this.keys.disable(input, caller),
+            GetKeyPolicy: (input, caller) => this.keys.getPolicy(input, caller),
+            PutKeyPolicy: (input, caller) => this.keys.putPolicy(input, caller),
         };
     }
 
-    handle(action: string, input: any): unknown {
+    handle(action: string, input: any, caller: Caller): unknown {
         const run = this.actions[action];
         if (!run) throw new AwsError('UnknownOperationException', `The emulated KMS does not implement ${action}.`);
-        return run(input ?? {});
+        return run(input ?? {}, caller);
     }
 
     /** The custom key store as KMS holds it, or undefined. */
