@@ -6,7 +6,10 @@
 // For each type it sets the organization in the schema source, and writes in the type's cfn project folder
 // (the repository root for the cluster, as `cfn init` lays a project out; keystore-resource/ for the key
 // store) the schema file cfn looks for, <org>-<service>-<resource>.json, and .rpdk-config, and names the
-// type in its execution-role.yaml. Schema copies named for another organization are removed.
+// type in its execution-role.yaml. Schema copies named for another organization are removed. Then the type
+// names in the example templates (examples/*.yaml) are set, and the CDK classes regenerated from the schemas
+// (npm run generate:cdk).
+import { execFileSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
@@ -63,3 +66,12 @@ for (const { source, project, service, resource } of TYPES) {
     console.log(`${project}: ${typeName} (${cfnSchemaName}, .rpdk-config)`);
 }
 
+
+const examples = join(root, 'examples');
+for (const name of readdirSync(examples).filter((n) => /\.(ya?ml|json)$/.test(n))) {
+    const text = readFileSync(join(examples, name), 'utf8');
+    const updated = text.replace(/\b[A-Za-z0-9]{2,64}::CloudHsm::(Cluster|KeyStore)\b/g, `${organization}::CloudHsm::$1`);
+    if (updated !== text) writeFileSync(join(examples, name), updated);
+    console.log(`examples/${name}: ${organization}::CloudHsm::*`);
+}
+execFileSync(process.execPath, [join(root, 'scripts', 'generate-cdk-constructs.mjs')], { stdio: 'inherit' });

@@ -27,8 +27,16 @@ test('the schema, its cfn copy, .rpdk-config and the handler all carry it', () =
     expect(require('../cluster-resource/src/models').ClusterModel.TYPE_NAME).toBe(typeName);
 });
 
+test('the example template and the generated CDK classes name the types with it', () => {
+    const example = read('examples/cloudhsm-kms-stack.yaml');
+    expect([...example.matchAll(/Type: (\S+::CloudHsm::\S+)/g)].map((m) => m[1])).toEqual([`${organization}::CloudHsm::Cluster`, `${organization}::CloudHsm::KeyStore`]);
+    expect(read('examples/cdk/generated/cluster.ts')).toContain(`CFN_RESOURCE_TYPE_NAME = '${organization}::CloudHsm::Cluster'`);
+    expect(read('examples/cdk/generated/key-store.ts')).toContain(`CFN_RESOURCE_TYPE_NAME = '${organization}::CloudHsm::KeyStore'`);
+});
+
 test('running configure again changes nothing (the committed files are what it writes)', () => {
-    const before = [read('cluster-resource/schema.json'), read('.rpdk-config')];
+    const files = ['cluster-resource/schema.json', '.rpdk-config', 'examples/cloudhsm-kms-stack.yaml', 'examples/cdk/generated/cluster.ts', 'examples/cdk/generated/key-store.ts'];
+    const before = files.map(read);
     execFileSync(process.execPath, [join(root, 'scripts', 'configure-types.mjs')], { cwd: root, stdio: 'pipe' });
-    expect([read('cluster-resource/schema.json'), read('.rpdk-config')]).toEqual(before);
+    expect(files.map(read)).toEqual(before);
 });
