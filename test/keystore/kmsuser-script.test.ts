@@ -66,7 +66,7 @@ it('GIVEN a rotation whose store someone connects again after the update disconn
     // WHEN someone connects the store by hand in the seconds between the update seeing it DISCONNECTED and the
     // kmsuser script running (the invocation that passes await-disconnected goes on to send the script)
     await kmsClient(aws).send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: keyStoreId }));
-    const pastTheDisconnect: Record<string, unknown> = { ...event.callbackContext, step: 'move-cluster' };
+    const pastTheDisconnect: Record<string, unknown> = { ...event.callbackContext, step: 'store-new-kmsuser-password' };
     expect(pastTheDisconnect.waitingSinceMs).toBeDefined();
     delete pastTheDisconnect.waitingSinceMs;
     const resumed = await keyStores().update(stringifyPrimitives(current), event.resourceModel!, { clientRequestToken: token, callbackContext: pastTheDisconnect, stringify: false });
