@@ -3,16 +3,20 @@
  * internal error, or the connection closes without one), and rules that pick calls at a seeded random rate.
  */
 import { CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { classify } from '../../shared/aws/error-table';
 import { SharedClock } from '../clock';
 import { Faults } from './faults';
 import { Emulator } from './server';
+import { ec2Service } from './services/ec2';
 import { secretsManagerService } from './services/secretsmanager';
 
 let emulator: Emulator;
 let client: SecretsManagerClient;
 
 beforeEach(async () => {
-    emulator = new Emulator({ clock: new SharedClock(), services: [secretsManagerService] });
+    emulator = new Emulator({ clock: new SharedClock(), services: [secretsManagerService, ec2Service] });
     await emulator.start();
     client = new SecretsManagerClient({
         endpoint: emulator.endpoint,
@@ -59,6 +63,26 @@ describe('lose-response', () => {
             name: 'InternalServiceError',
         });
         expect(emulator.state.secrets.get('exists')!.versions).toHaveLength(1);
+    });
+});
+
+describe('throttle', () => {
+    test('a JSON service answers ThrottlingException (400)', async () => {
+        emulator.faults.add({ service: 'secretsmanager', kind: 'throttle', times: 1 });
+
+        await expect(create('throttled')).rejects.toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    });
+
+    test('EC2 answers its own throttling error, RequestLimitExceeded (503 "Request limit exceeded."), retryable throttling', async () => {
+        const ec2 = new EC2Client({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' }, maxAttempts: 1 });
+        emulator.faults.add({ service: 'ec2', action: 'DescribeVpcs', kind: 'throttle', times: 1 });
+
+        const failure = await ec2.send(new DescribeVpcsCommand({})).catch((err: unknown) => err);
+        ec2.destroy();
+
+        expect(failure).toMatchObject({ name: 'RequestLimitExceeded', message: 'Request limit exceeded.', $metadata: { httpStatusCode: 503 } });
+        // The product's one error table treats it as throttling, to be tried again later.
+        expect(classify(failure, 'DescribeVpcs')).toMatchObject({ code: HandlerErrorCode.Throttling, retryable: true });
     });
 });
 

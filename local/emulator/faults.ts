@@ -4,7 +4,7 @@ import { AwsError } from './errors';
  * Fault injection per test. A rule matches calls by service and action and, for the matching calls it picks
  * (its next `times` matches, or each match with probability `rate` drawn from a generator seeded by `seed`,
  * or both), does one of:
- * - `throttle`: refuses the call with ThrottlingException (400), doing nothing;
+ * - `throttle`: refuses the call with the service's throttling error, doing nothing (see `throttled`);
  * - `internal`: refuses it with the service's internal error (500), doing nothing;
  * - `latency`: adds `latencySeconds` of emulated time before answering;
  * - `lose-response`: does the work, then loses the answer (`lostAs`): `internal` answers the service's
@@ -68,13 +68,21 @@ export class Faults {
             if (rule.kind === 'latency') outcome.latencySeconds += rule.latencySeconds ?? 1;
             else if (outcome.error || outcome.loseResponse) continue;
             else if (rule.kind === 'lose-response') outcome.loseResponse = rule.lostAs ?? 'internal';
-            else outcome.error = rule.kind === 'throttle' ? throttled() : internalError(service);
+            else outcome.error = rule.kind === 'throttle' ? throttled(service) : internalError(service);
         }
         return outcome;
     }
 }
 
-export const throttled = () => new AwsError('ThrottlingException', 'Rate exceeded', 400);
+/**
+ * The answer of a throttled call: "Common Errors" ThrottlingException (400) for the JSON services; EC2 throttles
+ * with its own code, RequestLimitExceeded, answered as 503 "Request limit exceeded." ("Request throttling for the
+ * Amazon EC2 API").
+ */
+export function throttled(service: string): AwsError {
+    if (service === 'ec2') return new AwsError('RequestLimitExceeded', 'Request limit exceeded.', 503);
+    return new AwsError('ThrottlingException', 'Rate exceeded', 400);
+}
 
 /** The 500 each service answers when it fails inside (the error names of the API models). */
 export function internalError(service: string): AwsError {

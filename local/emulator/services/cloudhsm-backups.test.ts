@@ -145,7 +145,7 @@ describe('DescribeBackups', () => {
         expect(byId.Backups!.map((x) => x.BackupId)).toEqual([ofA[1].BackupId]);
         const copies = await h.client.send(new DescribeBackupsCommand({ Filters: { sourceBackupIds: [ofA[0].BackupId!] } }));
         expect(copies.Backups).toEqual([]);
-        expect((await failureOf(h.client.send(new DescribeBackupsCommand({ MaxResults: 51 })))).message).toMatch(/between 1 and 50/);
+        expect((await failureOf(h.client.send(new DescribeBackupsCommand({ MaxResults: 51 })))).message).toMatch(/at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50/);
         expect((await failureOf(h.client.send(new DescribeBackupsCommand({ Filters: { owner: ['me'] } })))).name).toBe(
             'CloudHsmInvalidRequestException',
         );

@@ -1,7 +1,9 @@
 /**
  * The input rules of the emulated CloudHSM v2 API: its errors, ID formats, tag limits, retention range and
- * paging. The reference (aws-behaviour.md) names CloudHsmInvalidRequestException for every bad argument, so
- * model constraints (lengths, ranges, enums) answer with it too rather than a generic ValidationException.
+ * paging. The model's member constraints (patterns, lengths, ranges, enums) are checked first, as data
+ * (cloudhsm-constraints.ts), and answer ValidationException; what the model cannot say (a bad argument for the
+ * state, an unknown subnet, a retention outside 7–379 days) answers CloudHsmInvalidRequestException, as the
+ * reference (aws-behaviour.md) names it.
  */
 import { randomBytes, randomInt } from 'crypto';
 import { AwsError } from '../errors';

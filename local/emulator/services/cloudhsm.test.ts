@@ -84,12 +84,12 @@ describe('CreateCluster', () => {
     });
 
     test.each([
-        ['an unknown Mode', { Mode: 'LOW' }, /Mode/],
-        ['an unknown NetworkType', { NetworkType: 'IPV6' }, /NetworkType/],
+        ['an unknown Mode', { Mode: 'LOW' }, /'LOW' at 'mode' .*enum value set: \[FIPS, NON_FIPS\]/],
+        ['an unknown NetworkType', { NetworkType: 'IPV6' }, /'IPV6' at 'networkType' .*enum value set: \[IPV4, DUALSTACK\]/],
     ])('rejects %s sent on the wire', async (_case, members, message) => {
         addWireMembers(h.client, members);
         const error = await failureOf(h.client.send(new CreateClusterCommand({ HsmType: 'hsm2m.medium', SubnetIds: twoAzs })));
-        expect(error.name).toBe('CloudHsmInvalidRequestException');
+        expect(error.name).toBe('ValidationException');
         expect(error.message).toMatch(message);
     });
 
@@ -98,16 +98,22 @@ describe('CreateCluster', () => {
     test.each<[string, Partial<CreateClusterCommandInput>, string, RegExp]>([
         ['hsm1.medium', { HsmType: 'hsm1.medium' }, 'CloudHsmInvalidRequestException', /end of support/],
         ['an unknown HSM type', { HsmType: 'hsm9.huge' }, 'CloudHsmInvalidRequestException', /not supported/],
-        ['no subnets', { SubnetIds: [] }, 'CloudHsmInvalidRequestException', /SubnetIds/],
-        ['eleven subnets', { SubnetIds: Array(11).fill(network.subnetA) }, 'CloudHsmInvalidRequestException', /at most 10 subnets/],
+        ['no subnets', { SubnetIds: [] }, 'ValidationException', /at 'subnetIds' failed to satisfy constraint: Member must have length greater than or equal to 1/],
+        ['eleven subnets', { SubnetIds: Array(11).fill(network.subnetA) }, 'ValidationException', /at 'subnetIds' failed to satisfy constraint: Member must have length less than or equal to 10/],
+        ['a malformed subnet ID', { SubnetIds: [network.subnetA, 'subnet-xyz'] }, 'ValidationException', /'subnet-xyz' at 'subnetIds.2.member' .*pattern: subnet-\[0-9a-fA-F\]\{8,17\}/],
         ['an unknown subnet', { SubnetIds: ['subnet-0123456789abcdef0'] }, 'CloudHsmInvalidRequestException', /subnet-0123456789abcdef0 does not exist/],
         ['two subnets in one AZ', { SubnetIds: [network.subnetA, network.secondSubnetA] }, 'CloudHsmInvalidRequestException', /one subnet per Availability Zone/],
         ['subnets of two VPCs', { SubnetIds: [network.subnetA, network.otherVpcSubnetB] }, 'CloudHsmInvalidRequestException', /same VPC/],
         ['a retention of 6 days', { BackupRetentionPolicy: { Type: 'DAYS', Value: '6' } }, 'CloudHsmInvalidRequestException', /between 7 and 379/],
         ['a retention of 380 days', { BackupRetentionPolicy: { Type: 'DAYS', Value: '380' } }, 'CloudHsmInvalidRequestException', /between 7 and 379/],
-        ['a non-numeric retention', { BackupRetentionPolicy: { Type: 'DAYS', Value: 'ten' } }, 'CloudHsmInvalidRequestException', /between 7 and 379/],
-        ['a retention type other than DAYS', { BackupRetentionPolicy: { Type: 'WEEKS' as 'DAYS', Value: '7' } }, 'CloudHsmInvalidRequestException', /DAYS/],
-        ['51 tags', { TagList: manyTags(51) }, 'CloudHsmTagException', /at most 50 tags/],
+        ['a non-numeric retention', { BackupRetentionPolicy: { Type: 'DAYS', Value: 'ten' } }, 'ValidationException', /'ten' at 'backupRetentionPolicy.value' .*pattern: \[0-9\]\+/],
+        ['a retention of "0090" (more than 3 characters)', { BackupRetentionPolicy: { Type: 'DAYS', Value: '0090' } }, 'ValidationException', /'0090' at 'backupRetentionPolicy.value' .*length less than or equal to 3/],
+        ['a retention type other than DAYS', { BackupRetentionPolicy: { Type: 'WEEKS' as 'DAYS', Value: '7' } }, 'ValidationException', /'WEEKS' at 'backupRetentionPolicy.type' .*enum value set: \[DAYS\]/],
+        ['a 33-character HSM type', { HsmType: `hsm2m.${'m'.repeat(27)}` }, 'ValidationException', /at 'hsmType' .*length less than or equal to 32/],
+        ['an HSM type outside the model pattern', { HsmType: 'medium' }, 'ValidationException', /'medium' at 'hsmType' .*regular expression pattern/],
+        ['an empty TagList', { TagList: [] }, 'ValidationException', /at 'tagList' .*length greater than or equal to 1/],
+        ['a malformed source backup ID', { SourceBackupId: 'backup-1' }, 'ValidationException', /'backup-1' at 'sourceBackupId'/],
+        ['51 tags', { TagList: manyTags(51) }, 'ValidationException', /at 'tagList' .*length less than or equal to 50/],
         ['a 129-character tag key', { TagList: [{ Key: 'k'.repeat(129), Value: 'v' }] }, 'CloudHsmTagException', /1 and 128/],
         ['a 257-character tag value', { TagList: [{ Key: 'k', Value: 'v'.repeat(257) }] }, 'CloudHsmTagException', /256/],
         ['a reserved tag key', { TagList: [{ Key: 'aws:owner', Value: 'v' }] }, 'CloudHsmTagException', /reserved/],
@@ -389,10 +395,15 @@ describe('DescribeClusters', () => {
         } while (token);
         expect(pages).toBe(2);
         expect(seen).toEqual(ids);
-        for (const maxResults of [0, 26]) {
+        for (const [maxResults, bound] of [[0, 'value greater than or equal to 1'], [26, 'value less than or equal to 25']] as const) {
             const error = await failureOf(h.client.send(new DescribeClustersCommand({ MaxResults: maxResults })));
-            expect(error.message).toMatch(/between 1 and 25/);
+            expect(error.message).toContain(`at 'maxResults' failed to satisfy constraint: Member must have ${bound}`);
         }
+        const longToken = await failureOf(h.client.send(new DescribeClustersCommand({ NextToken: 'a'.repeat(257) })));
+        expect(longToken.message).toMatch(/at 'nextToken' .*length less than or equal to 256/);
+        const filters = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`states${i}`, ['ACTIVE']]));
+        const tooManyFilters = await failureOf(h.client.send(new DescribeClustersCommand({ Filters: filters })));
+        expect(tooManyFilters.message).toMatch(/at 'filters' .*length less than or equal to 30/);
         const badToken = await failureOf(h.client.send(new DescribeClustersCommand({ NextToken: 'not-a-token' })));
         expect(badToken.name).toBe('CloudHsmInvalidRequestException');
     });
@@ -438,9 +449,10 @@ describe('tags', () => {
         const clusterId = await createUninitializedCluster(h);
         const tags = Array.from({ length: 25 }, (_, i) => ({ Key: `key-${String(i).padStart(2, '0')}`, Value: `value-${i}` }));
         await h.client.send(new TagResourceCommand({ ResourceId: clusterId, TagList: tags }));
-        const first = await h.client.send(new ListTagsCommand({ ResourceId: clusterId }));
+        expect((await h.client.send(new ListTagsCommand({ ResourceId: clusterId }))).TagList).toEqual(tags);
+        const first = await h.client.send(new ListTagsCommand({ ResourceId: clusterId, MaxResults: 20 }));
         expect(first.TagList).toHaveLength(20);
-        const second = await h.client.send(new ListTagsCommand({ ResourceId: clusterId, NextToken: first.NextToken }));
+        const second = await h.client.send(new ListTagsCommand({ ResourceId: clusterId, MaxResults: 20, NextToken: first.NextToken }));
         expect(second.NextToken).toBeUndefined();
         expect([...first.TagList!, ...second.TagList!]).toEqual(tags);
 
@@ -463,12 +475,48 @@ describe('tags', () => {
         expect(badKeyToRemove.message).toMatch(/'k#' at 'tagKeyList.1.member'/);
         const reserved = await failureOf(h.client.send(new TagResourceCommand({ ResourceId: clusterId, TagList: [{ Key: 'aws:x', Value: 'v' }] })));
         expect(reserved.name).toBe('CloudHsmTagException');
-        for (const resourceId of ['cluster-abcdefghijk', 'backup-abcdefghijk', 'vpc-1234']) {
+        for (const resourceId of ['cluster-abcdefghijk', 'backup-abcdefghijk']) {
             const error = await failureOf(h.client.send(new ListTagsCommand({ ResourceId: resourceId })));
             expect(error.name).toBe('CloudHsmResourceNotFoundException');
         }
-        const pageTooBig = await failureOf(h.client.send(new ListTagsCommand({ ResourceId: clusterId, MaxResults: 21 })));
-        expect(pageTooBig.name).toBe('CloudHsmInvalidRequestException');
+        // The model's ResourceId pattern admits cluster and backup IDs only: no other ID, no ARN.
+        const arn = `arn:aws:cloudhsm:us-east-1:123456789012:cluster/${clusterId}`;
+        for (const resourceId of ['vpc-1234', arn]) {
+            for (const call of [
+                new ListTagsCommand({ ResourceId: resourceId }),
+                new TagResourceCommand({ ResourceId: resourceId, TagList: [{ Key: 'k', Value: 'v' }] }),
+                new UntagResourceCommand({ ResourceId: resourceId, TagKeyList: ['k0'] }),
+            ]) {
+                const error = await failureOf(h.client.send(call as any));
+                expect(error.name).toBe('ValidationException');
+                expect(error.message).toContain(`1 validation error detected: Value '${resourceId}' at 'resourceId' failed to satisfy constraint: Member must satisfy regular expression pattern: (?:cluster|backup)-[2-7a-zA-Z]{11,16}`);
+            }
+        }
+        expect((await h.client.send(new ListTagsCommand({ ResourceId: clusterId, MaxResults: 100 }))).TagList).toHaveLength(50);
+        for (const maxResults of [0, 101]) {
+            const pageTooBig = await failureOf(h.client.send(new ListTagsCommand({ ResourceId: clusterId, MaxResults: maxResults })));
+            expect(pageTooBig.name).toBe('ValidationException');
+        }
+    });
+});
+
+describe('member patterns of the model (ValidationException before the operation runs)', () => {
+    const valid = 'cluster-abcdefghijk';
+    test.each<[string, any, RegExp]>([
+        ['DeleteCluster: a cluster ID of 10 characters', new DeleteClusterCommand({ ClusterId: 'cluster-abcdefghij' }), /at 'clusterId' .*cluster-\[2-7a-zA-Z\]\{11,16\}/],
+        ['DeleteCluster: a cluster ID with digits outside base32', new DeleteClusterCommand({ ClusterId: 'cluster-abcdefghij0' }), /at 'clusterId'/],
+        ['CreateHsm: a malformed AvailabilityZone', new CreateHsmCommand({ ClusterId: valid, AvailabilityZone: 'useast1a' }), /'useast1a' at 'availabilityZone'/],
+        ['CreateHsm: a malformed IpAddress', new CreateHsmCommand({ ClusterId: valid, AvailabilityZone: 'us-east-1a', IpAddress: '10.0.0' }), /'10.0.0' at 'ipAddress'/],
+        ['DeleteHsm: a malformed HsmId', new DeleteHsmCommand({ ClusterId: valid, HsmId: 'hsm-1' }), /'hsm-1' at 'hsmId'/],
+        ['DeleteHsm: a malformed EniId', new DeleteHsmCommand({ ClusterId: valid, EniId: 'eni-xyz' }), /'eni-xyz' at 'eniId'/],
+        ['InitializeCluster: a SignedCert over 20000 characters', new InitializeClusterCommand({ ClusterId: valid, SignedCert: 'A'.repeat(20001), TrustAnchor: 'A' }), /at 'signedCert' .*length less than or equal to 20000/],
+        ['InitializeCluster: a TrustAnchor outside the pattern', new InitializeClusterCommand({ ClusterId: valid, SignedCert: 'A', TrustAnchor: 'not;pem' }), /'not;pem' at 'trustAnchor' .*pattern/],
+        ['ModifyCluster: a malformed cluster ID', new ModifyClusterCommand({ ClusterId: 'my-cluster', BackupRetentionPolicy: { Type: 'DAYS', Value: '90' } }), /'my-cluster' at 'clusterId'/],
+    ])('%s', async (_case, call, message) => {
+        const error = await failureOf(h.client.send(call));
+        expect(error.name).toBe('ValidationException');
+        expect(error.message).toMatch(/^1 validation error detected: Value /);
+        expect(error.message).toMatch(message);
     });
 });
 

@@ -8,6 +8,7 @@ import { AwsError } from '../errors';
 import { EmulatedService, ServiceContext, ServiceFactory } from '../server';
 import { Backup, Cluster, ClusterState, HsmUser, Subnet } from '../state';
 import { CloudHsmBackups, lineageOf } from './cloudhsm-backups';
+import { cloudHsmConstraints } from './cloudhsm-constraints';
 import { HsmFleet, liveCluster } from './cloudhsm-hsms';
 import {
     CloudHsmQuotas,
@@ -26,17 +27,17 @@ import {
     pageOf,
     pageSizeFrom,
     requireString,
-    resourceNotFound,
     retentionDaysFrom,
     tagError,
     tagListOf,
     tagsFrom,
 } from './cloudhsm-rules';
 import { wireCluster } from './cloudhsm-wire';
+import { checkConstraints } from './model-constraints';
 
 const maximumSubnetsPerCluster = 10;
 const maximumClustersPerPage = 25;
-const maximumTagsPerPage = 20;
+const maximumTagsPerPage = 100;
 const clusterFilterKeys = ['clusterIds', 'vpcIds', 'states'];
 const supportedHsmType = 'hsm2m.medium';
 /** Between HSMs of a cluster: the ports the HSMs and the clients use. */
@@ -66,6 +67,7 @@ export class CloudHsmService implements EmulatedService {
     }
 
     handle(action: string, input: any): unknown {
+        checkConstraints(input, cloudHsmConstraints[action]);
         switch (action) {
             case 'CreateCluster':
                 return this.createCluster(input);
@@ -327,12 +329,10 @@ export class CloudHsmService implements EmulatedService {
         return { Cluster: wireCluster(cluster) };
     }
 
-    /** Tags live on clusters and backups, named by ID (or ARN). */
+    /** Tags live on clusters and backups, named by ID (the model's ResourceId pattern admits no ARN). */
     private taggable(resourceId: string): { tags: Record<string, string> } {
-        const id = resourceId.startsWith('arn:') ? resourceId.slice(resourceId.lastIndexOf('/') + 1) : resourceId;
-        if (id.startsWith('cluster-')) return liveCluster(this.ctx.state, id);
-        if (id.startsWith('backup-')) return this.backups.find(id);
-        throw resourceNotFound(`The resource ${resourceId} does not exist.`);
+        if (resourceId.startsWith('cluster-')) return liveCluster(this.ctx.state, resourceId);
+        return this.backups.find(resourceId);
     }
 
     private tagResource(input: any): unknown {

@@ -29,7 +29,8 @@ export const defaultKmsQuotas: KmsQuotas = { customKeyStoresPerAccount: 10 };
 
 const defaultDescribeLimit = 100;
 const nameRule = { minLength: 1, maxLength: 256 };
-const clusterIdRule = { minLength: 19, maxLength: 24 };
+/** kms model: CloudHsmClusterIdType. */
+const clusterIdRule = { minLength: 19, maxLength: 24, pattern: 'cluster-[2-7a-zA-Z]{11,16}' };
 const trustAnchorRule = { minLength: 1, maxLength: 5000 };
 /** KMS only records the password it is told; these are its length limits, not CloudHSM's (8–32). */
 export const keyStorePasswordRule = { minLength: 7, maxLength: 32, sensitive: true };

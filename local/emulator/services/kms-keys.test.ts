@@ -109,6 +109,9 @@ describe('CreateKey and DescribeKey', () => {
         ['a multi-Region key in a store', { Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: 'STORE', MultiRegion: true }, 'UnsupportedOperationException'],
         ['an unknown store', { Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: 'cks-0123456789abcdef0' }, 'CustomKeyStoreNotFoundException'],
         ['an unknown key spec', { KeySpec: 'AES_512' }, 'ValidationException'],
+        ['a tag key with the reserved aws: prefix', { Tags: [{ TagKey: 'aws:owner', TagValue: 'x' }] }, 'TagException'],
+        ['a tag key with the reserved prefix in other case', { Tags: [{ TagKey: 'AWS:owner', TagValue: 'x' }] }, 'TagException'],
+        ['51 tags (at most 50 per key)', { Tags: Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' })) }, 'LimitExceededException'],
     ])('refuses %s', async (_case, input: Record<string, unknown>, code) => {
         const { customKeyStoreId } = await connectedStore();
         const request = { ...input, ...(input.CustomKeyStoreId === 'STORE' ? { CustomKeyStoreId: customKeyStoreId } : {}) } as CreateKeyCommandInput;

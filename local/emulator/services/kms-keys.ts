@@ -267,14 +267,24 @@ function pendingWindowFrom(input: any): number {
     return value;
 }
 
+/** "Tags in AWS KMS": at most 50 tags per KMS key; the `aws:` prefix is reserved for AWS. */
+const maximumTagsPerKey = 50;
+const reservedTagPrefix = 'aws:';
+
 function tagsFrom(tags: unknown): KmsKey['tags'] {
     if (tags === undefined || tags === null) return [];
     if (!Array.isArray(tags)) throw validationError('Tags', tags, 'Member must be a list');
+    if (tags.length > maximumTagsPerKey) {
+        throw kmsError('LimitExceededException', `A KMS key can have at most ${maximumTagsPerKey} tags; the request has ${tags.length}.`);
+    }
     return tags.map((tag) => {
         const key = tag?.TagKey;
         const value = tag?.TagValue;
         if (typeof key !== 'string' || key.length < 1 || key.length > 128) {
             throw kmsError('TagException', 'Tag keys must be between 1 and 128 characters long.');
+        }
+        if (key.toLowerCase().startsWith(reservedTagPrefix)) {
+            throw kmsError('TagException', `Tag keys cannot begin with '${reservedTagPrefix}': the prefix is reserved for AWS use (tag key '${key}').`);
         }
         if (typeof value !== 'string' || value.length > 256) throw kmsError('TagException', `The value of tag ${key} must be at most 256 characters.`);
         return { TagKey: key, TagValue: value };

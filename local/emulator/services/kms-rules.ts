@@ -26,6 +26,8 @@ export function validationError(member: string, value: unknown, constraint: stri
 interface StringRule {
     minLength?: number;
     maxLength?: number;
+    /** Matched against the whole value, as AWS's request validation does. */
+    pattern?: string;
     sensitive?: boolean;
 }
 
@@ -39,6 +41,9 @@ export function optionalString(input: any, member: string, rule: StringRule = {}
     }
     if (rule.maxLength !== undefined && value.length > rule.maxLength) {
         throw validationError(member, value, `Member must have length less than or equal to ${rule.maxLength}`, rule.sensitive);
+    }
+    if (rule.pattern !== undefined && !new RegExp(`^(?:${rule.pattern})$`).test(value)) {
+        throw validationError(member, value, `Member must satisfy regular expression pattern: ${rule.pattern}`, rule.sensitive);
     }
     return value;
 }

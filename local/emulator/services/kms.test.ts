@@ -103,6 +103,20 @@ describe('CreateCustomKeyStore', () => {
         expect(deleted.message).toContain(cluster.clusterId);
     });
 
+    test('refuses a CloudHsmClusterId outside the model pattern with ValidationException, on create and update', async () => {
+        const cluster = addKeyStoreCluster(h);
+        // 19 characters (the model's minimum length), but with digits outside the base32 alphabet.
+        const malformed = 'cluster-01234567890';
+        const create = await failureOf(h.client.send(new CreateCustomKeyStoreCommand(createInput(cluster, { CloudHsmClusterId: malformed }))));
+        expect(create.name).toBe('ValidationException');
+        expect(create.message).toBe(
+            `1 validation error detected: Value '${malformed}' at 'cloudHsmClusterId' failed to satisfy constraint: Member must satisfy regular expression pattern: cluster-[2-7a-zA-Z]{11,16}`,
+        );
+        const { CustomKeyStoreId } = await h.client.send(new CreateCustomKeyStoreCommand(createInput(cluster)));
+        const update = await failureOf(h.client.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId, CloudHsmClusterId: malformed })));
+        expect(update.name).toBe('ValidationException');
+    });
+
     test('refuses a cluster that is not ACTIVE with CloudHsmClusterNotActiveException', async () => {
         const cluster = addKeyStoreCluster(h, { state: 'INITIALIZED' });
         const error = await failureOf(h.client.send(new CreateCustomKeyStoreCommand(createInput(cluster))));
