@@ -76,10 +76,30 @@ export async function sendScriptOnce(client: SSMClient, instanceId: string, scri
     }
 }
 
+/**
+ * How far back findSent looks: SSM lists invocations newest first, 50 a page, and other people's commands on
+ * the same instance since this request's send push ours down. Ten pages is 500 shell scripts on one instance
+ * between a step's attempts, far more than a management instance sees, and keeps the look bounded.
+ */
+const FIND_SENT_MAX_PAGES = 10;
+
 async function findSent(client: SSMClient, instanceId: string, comment: string): Promise<SentCommand | undefined> {
-    const listed = await client.send(new ListCommandInvocationsCommand({ InstanceId: instanceId, MaxResults: 50 }));
-    const sent = listed.CommandInvocations?.find((i) => i.Comment === comment);
-    return sent?.CommandId ? { commandId: sent.CommandId, instanceId } : undefined;
+    let nextToken: string | undefined;
+    for (let page = 0; page < FIND_SENT_MAX_PAGES; page++) {
+        const listed = await client.send(
+            new ListCommandInvocationsCommand({
+                InstanceId: instanceId,
+                Filters: [{ key: 'DocumentName', value: 'AWS-RunShellScript' }],
+                MaxResults: 50,
+                NextToken: nextToken,
+            }),
+        );
+        const sent = listed.CommandInvocations?.find((i) => i.Comment === comment);
+        if (sent?.CommandId) return { commandId: sent.CommandId, instanceId };
+        nextToken = listed.NextToken;
+        if (!nextToken) return undefined;
+    }
+    return undefined;
 }
 
 export type CommandProgress =

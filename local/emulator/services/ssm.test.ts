@@ -226,6 +226,64 @@ describe('SSM Run Command (AWS-RunShellScript)', () => {
         expect(CommandInvocations![0].CommandPlugins![0]).toMatchObject({ Name: 'aws:runShellScript', ResponseCode: 0, Output: 'listed\n' });
     });
 
+    it('lists invocations newest first, MaxResults (1–50) at a time, with a NextToken to the rest', async () => {
+        const sent: string[] = [];
+        for (let n = 0; n < 3; n++) {
+            sent.push(await send([`echo ${n}`]));
+            clock.advance(1);
+        }
+        clock.advance(60);
+        const first = await ssm.send(new ListCommandInvocationsCommand({ InstanceId: instanceId, MaxResults: 2 }));
+        const second = await ssm.send(new ListCommandInvocationsCommand({ InstanceId: instanceId, MaxResults: 2, NextToken: first.NextToken }));
+
+        expect(first.CommandInvocations!.map((i) => i.CommandId)).toEqual([sent[2], sent[1]]);
+        expect(second.CommandInvocations!.map((i) => i.CommandId)).toEqual([sent[0]]);
+        expect(second.NextToken).toBeUndefined();
+        await expect(ssm.send(new ListCommandInvocationsCommand({ MaxResults: 51 }))).rejects.toMatchObject({ name: 'ValidationException' });
+        await expect(ssm.send(new ListCommandInvocationsCommand({ NextToken: 'not-a-token' }))).rejects.toMatchObject({ name: 'InvalidNextToken' });
+    });
+
+    it('filters invocations by InvokedAfter and DocumentName', async () => {
+        const older = await send(['echo older']);
+        clock.advance(10);
+        const after = new Date(clock.now()).toISOString();
+        const newer = await send(['echo newer']);
+        clock.advance(60);
+        const { CommandInvocations } = await ssm.send(
+            new ListCommandInvocationsCommand({ Filters: [{ key: 'InvokedAfter', value: after }, { key: 'DocumentName', value: 'AWS-RunShellScript' }] }),
+        );
+        expect(CommandInvocations!.map((i) => i.CommandId)).toEqual([newer]);
+        expect(CommandInvocations!.map((i) => i.CommandId)).not.toContain(older);
+    });
+
+    it('refuses SendCommand members the model constrains: Comment over 100, DocumentName, MaxConcurrency and MaxErrors patterns', async () => {
+        const base = { InstanceIds: [instanceId], DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['true'] } };
+        for (const [extra, member] of [
+            [{ Comment: 'x'.repeat(101) }, 'comment'],
+            [{ DocumentName: 'AWS RunShellScript' }, 'documentName'],
+            [{ MaxConcurrency: '0' }, 'maxConcurrency'],
+            [{ MaxErrors: '101%' }, 'maxErrors'],
+        ] as const) {
+            await expect(ssm.send(new SendCommandCommand({ ...base, ...extra }))).rejects.toMatchObject({
+                name: 'ValidationException',
+                message: expect.stringContaining(`at '${member}' failed to satisfy constraint`),
+            });
+        }
+        expect(emulator.state.commands.size).toBe(0);
+    });
+
+    it('describes instances MaxResults (5–50) at a time, with a NextToken to the rest', async () => {
+        const others = ['i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c', 'i-0000000000000000d', 'i-0000000000000000e'];
+        others.forEach((id) => addManagementInstance(emulator.state, { instanceId: id }));
+        const first = await ssm.send(new DescribeInstanceInformationCommand({ MaxResults: 5 }));
+        const second = await ssm.send(new DescribeInstanceInformationCommand({ MaxResults: 5, NextToken: first.NextToken }));
+
+        expect(first.InstanceInformationList).toHaveLength(5);
+        expect([...first.InstanceInformationList!, ...second.InstanceInformationList!].map((i) => i.InstanceId).sort()).toEqual([instanceId, ...others].sort());
+        expect(second.NextToken).toBeUndefined();
+        await expect(ssm.send(new DescribeInstanceInformationCommand({ MaxResults: 4 }))).rejects.toMatchObject({ name: 'ValidationException' });
+    });
+
     it('describes only instances whose SSM agent is registered, so an unmanaged instance is absent', async () => {
         addManagementInstance(emulator.state, { instanceId: 'i-0000000000000000a', ssmManaged: false });
 

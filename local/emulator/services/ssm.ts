@@ -2,6 +2,9 @@ import { randomUUID } from 'crypto';
 import { AwsError } from '../errors';
 import { EmulatedService, ServiceContext, ServiceFactory } from '../server';
 import { CommandInvocation, CommandStatus } from '../state';
+import { pageOf } from './cloudhsm-rules';
+import { checkConstraints } from './model-constraints';
+import { ssmConstraints } from './ssm-constraints';
 
 /**
  * Systems Manager Run Command, for `AWS-RunShellScript` on managed EC2 instances (JSON 1.1, `AmazonSSM`).
@@ -41,9 +44,10 @@ export const invocationOutputLimitChars = 24000;
 const pluginOutputLimitChars = 2500;
 const defaultExecutionTimeoutSeconds = 3600;
 const maxExecutionTimeoutSeconds = 172800;
-const maxInstancesPerCommand = 50;
 const instanceIdPattern = /^(i|mi)-[0-9a-f]{8,17}$/;
 const commandIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** MaxResults when a list request gives none: the model's largest page (strict guess; the model names no default). */
+const maxListResults = 50;
 const runShellScriptParameters = ['commands', 'executionTimeout', 'workingDirectory'];
 
 export class SsmService implements EmulatedService {
@@ -76,6 +80,7 @@ export class SsmService implements EmulatedService {
     }
 
     handle(action: string, input: any): unknown {
+        checkConstraints(input, ssmConstraints[action]);
         switch (action) {
             case 'SendCommand':
                 return this.sendCommand(input);
@@ -97,10 +102,6 @@ export class SsmService implements EmulatedService {
         }
         const parameters = validParameters(input.Parameters);
         const executionTimeoutSeconds = Number(parameters.executionTimeout?.[0] ?? defaultExecutionTimeoutSeconds);
-        const deliveryTimeoutSeconds = input.TimeoutSeconds;
-        if (deliveryTimeoutSeconds !== undefined && !(Number.isInteger(deliveryTimeoutSeconds) && deliveryTimeoutSeconds >= 30 && deliveryTimeoutSeconds <= 2592000)) {
-            throw validationError("Value at 'timeoutSeconds' failed to satisfy constraint: Member must have value between 30 and 2592000");
-        }
         const commandId = randomUUID();
         const nowMs = this.ctx.clock.now();
         const invocations = instanceIds.map(
@@ -153,11 +154,6 @@ export class SsmService implements EmulatedService {
         if (targets !== undefined) throw new AwsError('ValidationException', 'The emulated SSM service accepts InstanceIds, not Targets');
         if (!Array.isArray(instanceIds) || instanceIds.length === 0) {
             throw new AwsError('ValidationException', 'Either InstanceIds or Targets must be specified');
-        }
-        if (instanceIds.length > maxInstancesPerCommand) {
-            throw validationError(
-                `Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to ${maxInstancesPerCommand}`,
-            );
         }
         if (new Set(instanceIds).size !== instanceIds.length) throw new AwsError('DuplicateInstanceId', 'Instance IDs must be unique');
         const unusable = instanceIds.filter((id) => {
@@ -256,14 +252,23 @@ export class SsmService implements EmulatedService {
         return !!instance && instance.state === 'running' && instance.ssmManaged;
     }
 
+    /**
+     * Newest first, as SSM lists them, one page of MaxResults (default 50) at a time; the token names the last
+     * invocation returned, so commands sent while a caller pages do not shift the pages.
+     */
     private listCommandInvocations(input: any): unknown {
         const commandId = input.CommandId === undefined ? undefined : validCommandId(input.CommandId);
         const nowMs = this.ctx.clock.now();
-        const entries = [...this.ctx.state.commands.entries()]
-            .filter(([id]) => commandId === undefined || id === commandId)
+        const matches = commandFilter(input.Filters);
+        const listed = [...this.ctx.state.commands.entries()]
             .flatMap(([, invocations]) => invocations)
-            .filter((i) => input.InstanceId === undefined || i.instanceId === input.InstanceId)
-            .filter((i) => nowMs >= i.visibleAtMs);
+            .map((invocation, sequence) => ({ invocation, key: String(sequence).padStart(12, '0') }))
+            .filter(({ invocation: i }) => commandId === undefined || i.commandId === commandId)
+            .filter(({ invocation: i }) => input.InstanceId === undefined || i.instanceId === input.InstanceId)
+            .filter(({ invocation: i }) => nowMs >= i.visibleAtMs && matches(i, () => this.observe(i, nowMs)))
+            .reverse();
+        const { page, nextToken } = ssmPageOf(listed, (entry) => entry.key, input.MaxResults ?? maxListResults, input.NextToken, false);
+        const entries = page.map((entry) => entry.invocation);
         return {
             CommandInvocations: entries.map((invocation) => {
                 const view = this.observe(invocation, nowMs);
@@ -294,6 +299,7 @@ export class SsmService implements EmulatedService {
                         : [],
                 };
             }),
+            ...(nextToken ? { NextToken: nextToken } : {}),
         };
     }
 
@@ -314,11 +320,13 @@ export class SsmService implements EmulatedService {
         }
         const nowSeconds = this.ctx.clock.now() / 1000;
         // Only instances whose agent has registered appear at all; an unmanaged instance is simply absent.
-        const managed = [...this.ctx.state.instances.values()].filter(
-            (i) => i.ssmManaged && i.state !== 'terminated' && (!filtered || wanted.has(i.instanceId)),
-        );
+        const managed = [...this.ctx.state.instances.values()]
+            .filter((i) => i.ssmManaged && i.state !== 'terminated' && (!filtered || wanted.has(i.instanceId)))
+            .sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1));
+        const { page, nextToken } = ssmPageOf(managed, (i) => i.instanceId, input.MaxResults ?? maxListResults, input.NextToken);
         return {
-            InstanceInformationList: managed.map((instance) => ({
+            ...(nextToken ? { NextToken: nextToken } : {}),
+            InstanceInformationList: page.map((instance) => ({
                 InstanceId: instance.instanceId,
                 PingStatus: instance.state === 'running' ? 'Online' : 'ConnectionLost',
                 LastPingDateTime: nowSeconds,
@@ -361,9 +369,52 @@ function validParameters(parameters: unknown): Record<string, string[]> & { comm
     return entries as Record<string, string[]> & { commands: string[] };
 }
 
-function validationError(constraint: string): AwsError {
-    return new AwsError('ValidationException', `1 validation error detected: ${constraint}`);
+/** One page as cloudhsm-rules.ts: pageOf cuts it, with SSM's error for a token it did not hand out. */
+function ssmPageOf<T>(items: T[], keyOf: (item: T) => string, pageSize: number, token: unknown, ascending = true): { page: T[]; nextToken?: string } {
+    try {
+        return pageOf(items, keyOf, pageSize, token, ascending);
+    } catch (err) {
+        if (err instanceof AwsError) throw new AwsError('InvalidNextToken', "The specified token isn't valid.");
+        throw err;
+    }
 }
+
+/**
+ * ListCommandInvocations Filters (CommandFilter): InvokedAfter (that time and later), InvokedBefore, Status
+ * (TimedOut takes both kinds), ExecutionStage (Executing / Complete), DocumentName. A value the key cannot
+ * take answers ValidationException.
+ */
+function commandFilter(filters: unknown): (invocation: CommandInvocation, view: () => ObservedInvocation) => boolean {
+    const tests = ((filters ?? []) as Array<{ key: string; value: string }>).map(({ key, value }) => {
+        const invalid = () => new AwsError('ValidationException', `Filter value '${value}' is not valid for key ${key}`);
+        switch (key) {
+            case 'InvokedAfter':
+            case 'InvokedBefore': {
+                const atMs = Date.parse(value);
+                if (Number.isNaN(atMs)) throw invalid();
+                return (i: CommandInvocation) => (key === 'InvokedAfter' ? i.requestedAtMs >= atMs : i.requestedAtMs < atMs);
+            }
+            case 'Status':
+                if (!invocationStatuses.includes(value)) throw invalid();
+                return (_: CommandInvocation, view: () => ObservedInvocation) => {
+                    const { status, details } = view();
+                    return status === value || (details ?? statusDetails(status)) === value;
+                };
+            case 'ExecutionStage':
+                if (value !== 'Executing' && value !== 'Complete') throw invalid();
+                return (_: CommandInvocation, view: () => ObservedInvocation) => view().done === (value === 'Complete');
+            default:
+                return (i: CommandInvocation) => i.documentName === value;
+        }
+    });
+    return (invocation, view) => tests.every((test) => test(invocation, view));
+}
+
+/** "The status values you can specify for ListCommandInvocations" (CommandFilter value). */
+const invocationStatuses = [
+    'Pending', 'InProgress', 'Delayed', 'Success', 'Cancelled', 'Failed', 'TimedOut', 'AccessDenied', 'DeliveryTimedOut',
+    'ExecutionTimedOut', 'Undeliverable', 'InvalidPlatform', 'Terminated',
+];
 
 function validCommandId(commandId: unknown): string {
     if (typeof commandId !== 'string' || !commandIdPattern.test(commandId)) {
