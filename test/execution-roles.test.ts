@@ -8,7 +8,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
 import { secretNames } from '../cluster-resource/src/translate';
-import { kmsUserSecretName } from '../keystore-resource/src/translate';
+import { createRequestRecordName, kmsUserSecretName } from '../keystore-resource/src/translate';
 
 type Json = any;
 
@@ -218,5 +218,14 @@ describe('the secrets the handlers name are the ones their roles reach', () => {
         const secretArnCondition = viaSecretsManager.Condition!.StringLike['kms:EncryptionContext:SecretARN'];
         for (const arn of clusterSecrets) expect(arn).toMatch(arnPattern(secretArnCondition));
         expect(kmsUserSecret).not.toMatch(arnPattern(secretArnCondition));
+    });
+
+    test("the key store's customer key is usable only for its own secrets (kmsuser, create-request records), through Secrets Manager", () => {
+        const [viaSecretsManager, ...others] = keyStore.filter((s) => s.Action.includes('kms:Decrypt'));
+        expect(others).toEqual([]);
+        const secretArnCondition = viaSecretsManager.Condition!.StringLike['kms:EncryptionContext:SecretARN'];
+        expect(kmsUserSecret).toMatch(arnPattern(secretArnCondition));
+        expect(secretArn(createRequestRecordName('0'.repeat(64)))).toMatch(arnPattern(secretArnCondition));
+        for (const arn of clusterSecrets) expect(arn).not.toMatch(arnPattern(secretArnCondition));
     });
 });

@@ -24,7 +24,7 @@ const scopeFor = (input: HandlerInput<KeyStoreModel>, data: KeyStoreData, model:
         data,
         model,
         input.action === Action.Update ? input.request.previousResourceState : undefined,
-        { requestToken: input.request.clientRequestToken, region: input.request.region },
+        { requestToken: input.request.clientRequestToken, region: input.request.region, accountId: input.request.awsAccountId },
         input.clients,
         input.logger,
     );
@@ -34,6 +34,7 @@ const desiredModel = (input: HandlerInput<KeyStoreModel>): KeyStoreModel => KeyS
 function withoutWriteOnly(model: KeyStoreModel): KeyStoreModel {
     delete model.AdminSecretArn;
     delete model.ManagementInstanceId;
+    delete model.SecretsKmsKeyId;
     return model;
 }
 
@@ -54,7 +55,7 @@ const finishWithRead = async (scope: KeyStoreScope) => success(withoutWriteOnly(
 
 export const resource = registryResource(KeyStoreModel.TYPE_NAME, KeyStoreModel, {
     [Action.Create]: async (input) => {
-        assertValidKeyStoreInput(desiredModel(input));
+        assertValidKeyStoreInput(desiredModel(input), input.request.awsAccountId);
         return run(input, createWorkflow, finishWithRead);
     },
     [Action.Update]: async (input) => {

@@ -13,6 +13,7 @@ export class KeyStoreModel extends BaseModel {
     @Expose() TrustAnchorCertificate?: string;
     @Expose() AdminSecretArn?: string;
     @Expose() ManagementInstanceId?: string;
+    @Expose() SecretsKmsKeyId?: string;
     @Expose() DesiredConnectionState?: string;
     @Expose() @Transform(toInteger, { toClassOnly: true }) KmsUserPasswordVersion?: number;
 

@@ -10,6 +10,12 @@ export const KMS_USER = 'kmsuser';
 export const kmsUserSecretName = (keyStoreId: string) => `cloudhsm/key-stores/${keyStoreId}/kmsuser`;
 
 /**
+ * The create request's record (see create-key-store.ts): named from the CloudFormation request token, under the
+ * prefix only the type's execution role writes, so no other request can make or find it.
+ */
+export const createRequestRecordName = (requestTokenHash: string) => `cloudhsm/key-stores/create-requests/${requestTokenHash}`;
+
+/**
  * Tag on the kmsuser secret: the KmsUserPasswordVersion whose password KMS was last told (read recovers the
  * version from there). A rotation writes it only once KMS has the new password.
  */

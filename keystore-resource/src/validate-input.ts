@@ -8,8 +8,11 @@ const INSTANCE_ID = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const SECRET_ARN = /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const PEM_CERTIFICATE = /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/;
 const show = (v: unknown) => JSON.stringify(v);
+/** A KMS key or alias ARN: arn:<partition>:kms:<region>:<account>:key/… or :alias/…. */
+const KMS_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]*:(\d{12}):(key|alias)\//;
 
-export function problemsWithKeyStoreInput(model: KeyStoreModel): string[] {
+/** `accountId`: the stack's account, where a customer key for the kmsuser secret must live. */
+export function problemsWithKeyStoreInput(model: KeyStoreModel, accountId: string): string[] {
     const problems: string[] = [];
     const name = model.KeyStoreName;
     if (typeof name !== 'string' || name.length < 1 || name.length > 256) problems.push('KeyStoreName is required: 1 to 256 characters, unique in the account and region.');
@@ -27,10 +30,26 @@ export function problemsWithKeyStoreInput(model: KeyStoreModel): string[] {
     if (desired !== 'CONNECTED' && desired !== 'DISCONNECTED') problems.push(`DesiredConnectionState ${show(desired)} is not CONNECTED or DISCONNECTED.`);
     const version = model.KmsUserPasswordVersion ?? DEFAULTS.KmsUserPasswordVersion;
     if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) problems.push(`KmsUserPasswordVersion must be a whole number from 1 (got ${show(version)}).`);
+    problems.push(...problemsWithSecretsKey(model.SecretsKmsKeyId, accountId));
     return problems;
 }
 
-export function assertValidKeyStoreInput(model: KeyStoreModel): void {
-    const problems = problemsWithKeyStoreInput(model);
+/**
+ * The kmsuser secret is encrypted with this key, so the handler role and the key's own policy both decide who
+ * reads it: a key of another account would put that account's policy in charge of the password.
+ */
+function problemsWithSecretsKey(keyId: unknown, accountId: string): string[] {
+    if (keyId === undefined) return [];
+    if (typeof keyId !== 'string' || keyId.length < 1 || keyId.length > 256) return ['SecretsKmsKeyId must be a KMS key ID, key ARN, alias name or alias ARN of 1 to 256 characters.'];
+    const arnAccount = KMS_ARN.exec(keyId)?.[1];
+    if (keyId.startsWith('arn:') && arnAccount === undefined) return [`SecretsKmsKeyId ${show(keyId)} is not a KMS key or alias ARN.`];
+    if (arnAccount !== undefined && arnAccount !== accountId) {
+        return [`SecretsKmsKeyId ${show(keyId)} is in account ${arnAccount}, not in this stack's account ${accountId}: give a key of this account.`];
+    }
+    return [];
+}
+
+export function assertValidKeyStoreInput(model: KeyStoreModel, accountId: string): void {
+    const problems = problemsWithKeyStoreInput(model, accountId);
     if (problems.length) throw new InvalidInputError(problems.join(' '));
 }

@@ -23,6 +23,7 @@ const LOSSES: Loss[] = [
     { phase: 'create', service: 'kms', action: 'CreateCustomKeyStore', lostAs: 'internal' },
     { phase: 'create', service: 'kms', action: 'CreateCustomKeyStore', lostAs: 'drop' },
     { phase: 'create', service: 'secretsmanager', action: 'CreateSecret', lostAs: 'internal' },
+    { phase: 'create', service: 'secretsmanager', action: 'DeleteSecret', lostAs: 'drop' },
     { phase: 'create', service: 'ssm', action: 'SendCommand', lostAs: 'drop' },
     { phase: 'create', service: 'kms', action: 'ConnectCustomKeyStore', lostAs: 'internal' },
     { phase: 'rename', service: 'kms', action: 'UpdateCustomKeyStore', lostAs: 'drop' },
@@ -109,21 +110,23 @@ it.each(LOSSES)('$phase: the answer to $service $action is lost ($lostAs) after 
     expect(lost.map((c) => `${c.service}:${c.action}:${c.responseLost}`)).toEqual([`${loss.service}:${loss.action}:${loss.lostAs}`]);
 });
 
-it('a lost CreateCustomKeyStore answer, then the adopted store refuses its new password once (throttled): the create still ends CONNECTED', async () => {
-    // GIVEN KMS creates the store but the answer is lost, so the create adopts it and must tell KMS a password
-    // of its own; that UpdateCustomKeyStore is throttled once (not done)
+it('a lost CreateCustomKeyStore answer: the retry adopts the store by its create-request record, KMS already has the password, and no record is left', async () => {
+    // GIVEN KMS creates the store but the answer is lost, so the next invocation finds the store by name
     aws.emulator.faults.add({ service: 'kms', action: 'CreateCustomKeyStore', kind: 'lose-response', lostAs: 'drop', times: 1 });
-    aws.emulator.faults.add({ service: 'kms', action: 'UpdateCustomKeyStore', kind: 'throttle', times: 1 });
+    const from = aws.emulator.calls.length;
     const driver = aws.driver(keyStoreType, { logicalResourceId: 'KeyStore' });
     const properties = keyStoreProperties(aws, cluster, { KeyStoreName: 'adopted-after-a-lost-answer' });
 
     // WHEN
     const created = await driver.create(properties);
 
-    // THEN KMS was told the password the secret holds (the one set on the HSMs): the store connects
+    // THEN the kmsuser secret holds the password KMS was given (the record's): the store connects without KMS
+    // being told a password again, and the record is gone
     expectSuccess(created);
     const keyStoreId = created.model!.KeyStoreId as string;
     expect(stores().map((s) => [s.customKeyStoreId, s.connectionState])).toEqual([[keyStoreId, 'CONNECTED']]);
+    expect(aws.emulator.calls.slice(from).filter((c) => c.action === 'UpdateCustomKeyStore')).toEqual([]);
+    expect([...aws.emulator.state.secrets.values()].filter((s) => s.name.includes('/create-requests/') && s.deletedDate === undefined)).toEqual([]);
     expectSuccess(await driver.delete({ ...properties, KeyStoreId: keyStoreId }));
     expect(stores()).toEqual([]);
 });

@@ -89,15 +89,18 @@ describe('GIVEN a ready cluster, WHEN CloudFormation delivers every key store ev
         keyStoreId = created.model!.KeyStoreId as string;
         expect([...aws.emulator.state.keyStores.values()].map((s) => [s.customKeyStoreId, s.connectionState])).toEqual([[keyStoreId, 'CONNECTED']]);
         expect(kmsUserSecrets().map((s) => [s.name, s.versions.length])).toEqual([[`cloudhsm/key-stores/${keyStoreId}/kmsuser`, 1]]);
-        // The replayed first event adopts the store it made and tells KMS the password its secret holds again
-        // (it cannot know whether KMS has it: create-key-store.ts).
+        // The create writes its create-request record, then the store, then the kmsuser secret, and deletes the
+        // record; the replayed first event adopts the store it made (its kmsuser secret carries this request's
+        // version) and tells KMS nothing: KMS has the password the record and the kmsuser secret hold
+        // (create-key-store.ts).
         expect(answeredMutations(firstCall)).toEqual({
+            'secretsmanager:CreateSecret': 2,
             'kms:CreateCustomKeyStore': 1,
-            'secretsmanager:CreateSecret': 1,
-            'kms:UpdateCustomKeyStore': 1,
+            'secretsmanager:DeleteSecret': 1,
             'ssm:SendCommand': 1,
             'kms:ConnectCustomKeyStore': 1,
         });
+        expect([...aws.emulator.state.secrets.values()].filter((s) => s.name.includes('/create-requests/') && s.deletedDate === undefined)).toEqual([]);
         expect(ssmCommands().length - commandsBefore).toBe(1);
         expect(kmsUserCliRuns(cliFrom)).toEqual(['create exit 0']);
         expect(kmsUsers()).toHaveLength(1);

@@ -7,12 +7,18 @@
  * admin password, every kmsuser password version the type stored — its secret is gone after the delete) and
  * the HSMs (the kmsuser password KMS sets each time it connects, which the type never learns). Positive
  * controls show the search can fail: the kmsuser passwords do travel, typed at the CLI's terminal prompt, and a planted
- * secret is found.
+ * secret, or any 8 characters of one, is found. Every 8-character piece of every password is searched for, so
+ * a password cut up, or shown in part, is found too.
+ *
+ * The life includes failure paths and replays: a create whose every event is delivered twice, a rotation whose
+ * kmsuser script fails, a create KMS refuses after the create-request record was written, and a create whose
+ * CreateCustomKeyStore answer is lost. The record lives only within an invocation, so the harvest also looks at
+ * the emulated Secrets Manager as each call reaches the emulator.
  */
 import { OperationReport } from '../../local/driver/driver';
 import { CliInvocation } from '../../local/instance/cli';
 import { LocalAws, startLocalAws } from '../../local/runtime';
-import { keyStoreType, QUICK_SERVICE_DURATIONS, readyCluster } from '../support';
+import { keyStoreType, OpensslCa, QUICK_SERVICE_DURATIONS, readyCluster } from '../support';
 import { keyStoreProperties } from './key-store-support';
 
 /** Base64 lines of a PEM body shorter than this could match by chance. */
@@ -24,11 +30,19 @@ interface Text {
     text: string;
 }
 
-/** Where each secret occurs; a failure names only the secret's first characters. */
+/** Any piece this long of a generated password (32 characters of 56 symbols) is never in other text by chance. */
+const PASSWORD_FRAGMENT_CHARS = 8;
+
+/** A password's 8-character pieces; a PEM part (long base64 lines) is searched for whole. */
+const piecesOf = (secret: string) =>
+    secret.length > 32 || secret.length < PASSWORD_FRAGMENT_CHARS ? [secret] : Array.from({ length: secret.length - PASSWORD_FRAGMENT_CHARS + 1 }, (_, i) => secret.slice(i, i + PASSWORD_FRAGMENT_CHARS));
+
+/** Where each secret, or a piece of it, occurs; a failure names only the secret's first characters. */
 function exposures(texts: Text[], secrets: Iterable<string>): string[] {
     const found: string[] = [];
     for (const secret of secrets) {
-        for (const { where, text } of texts) if (text.includes(secret)) found.push(`${secret.slice(0, 6)}… in ${where}`);
+        const pieces = piecesOf(secret);
+        for (const { where, text } of texts) if (pieces.some((piece) => text.includes(piece))) found.push(`${secret.slice(0, 6)}… in ${where}`);
     }
     return found;
 }
@@ -46,7 +60,7 @@ class SecretHarvest {
             for (const version of secret.versions) {
                 const value = version.secretString ?? '';
                 const password = passwordField(value);
-                if (password !== undefined) (/\/kmsuser$/.test(secret.name) ? this.kmsUserPasswordsStored : this.adminPasswords).add(password);
+                if (password !== undefined) (/\/kmsuser$|\/create-requests\//.test(secret.name) ? this.kmsUserPasswordsStored : this.adminPasswords).add(password);
                 for (const pem of stringsIn(value).flatMap((text) => text.match(PRIVATE_KEY_PEM) ?? [])) {
                     this.privateKeyParts.add(pem);
                     pem.split('\n').map((l) => l.trim()).filter((l) => !l.startsWith('-----') && l.length >= MIN_PEM_FRAGMENT_CHARS).forEach((l) => this.privateKeyParts.add(l));
@@ -115,8 +129,23 @@ describe('GIVEN a ready cluster, WHEN a key store lives its whole life through t
             return report;
         };
 
+        const fail = async (phase: string, operation: Promise<OperationReport>) => {
+            const report = await operation;
+            reports.push(report);
+            harvest.collect(aws);
+            if (report.status !== 'FAILED') throw new Error(`${phase} ended ${report.status}, not FAILED`);
+            return report;
+        };
+        // Observing, not changing: the emulator logs each call before it answers it.
+        const calls = aws.emulator.calls;
+        const log = calls.push.bind(calls);
+        calls.push = (...records) => {
+            harvest.collect(aws);
+            return log(...records);
+        };
+
         const properties = keyStoreProperties(aws, cluster, { KeyStoreName: 'secret-keys' });
-        const created = await succeed('create', driver.create(properties));
+        const created = await succeed('create, every event delivered twice', driver.create(properties, { deliverTwice: { retryAfterSeconds: 5 } }));
         let current: Record<string, unknown> = { ...properties, KeyStoreId: created.model!.KeyStoreId };
         await succeed('read', driver.read({ KeyStoreId: current.KeyStoreId }));
         for (const [phase, change] of [
@@ -129,28 +158,57 @@ describe('GIVEN a ready cluster, WHEN a key store lives its whole life through t
             await succeed(phase, driver.update(current, desired));
             current = desired;
         }
+        // A rotation whose kmsuser script fails (kmsuser missing on one HSM): its output is in the failure message.
+        const [kmsUser] = aws.emulator.state.clusters.get(cluster.ClusterId as string)!.users.filter((u) => u.username === 'kmsuser');
+        const hsmIds = kmsUser.hsmIds;
+        kmsUser.hsmIds = hsmIds.slice(0, 1);
+        await fail('rotation whose kmsuser script fails', driver.update(current, { ...current, KmsUserPasswordVersion: 3 }));
+        kmsUser.hsmIds = hsmIds;
         await succeed('list', driver.list());
         await succeed('delete', driver.delete(current));
+
+        // A create KMS refuses (another CA's trust anchor) after the create-request record holds a password.
+        const otherCa = new OpensslCa('Not The Cluster CA');
+        await fail('create with a wrong trust anchor', driver.create({ ...properties, TrustAnchorCertificate: otherCa.anchorPem }));
+        otherCa.dispose();
+        // A create whose CreateCustomKeyStore answer is lost: the next invocation reads the password from the record.
+        aws.emulator.faults.add({ service: 'kms', action: 'CreateCustomKeyStore', kind: 'lose-response', lostAs: 'drop', times: 1 });
+        const adopted = await succeed('create after a lost answer', driver.create({ ...properties, KeyStoreName: 'secret-keys-again' }));
+        await succeed('delete of that store', driver.delete({ KeyStoreId: adopted.model!.KeyStoreId }));
+        calls.push = log;
     });
 
     afterAll(async () => {
         await aws?.stop();
     });
 
-    it('THEN the secrets were really made: an admin password, two stored kmsuser passwords and three set by KMS on connecting', () => {
+    it('THEN the secrets were really made: an admin password, five stored kmsuser passwords and four set by KMS on connecting', () => {
         expect(harvest.adminPasswords.size).toBe(1);
-        expect(harvest.kmsUserPasswordsStored.size).toBe(2);
-        // Each connection (create, rotation, reconnect) makes KMS set a kmsuser password of its own.
-        expect(harvest.kmsUserPasswordsSetByKms.size).toBe(3);
+        // Create, rotation, failed rotation, the refused create's record, the create after a lost answer.
+        expect(harvest.kmsUserPasswordsStored.size).toBe(5);
+        // Each connection (create, rotation, reconnect, the second store) makes KMS set a kmsuser password of its own.
+        expect(harvest.kmsUserPasswordsSetByKms.size).toBe(4);
         expect(harvest.privateKeyParts.size).toBeGreaterThan(10);
-        expect(reports.map((r) => r.status)).toEqual(Array(reports.length).fill('SUCCESS'));
+        expect(reports.map((r) => `${r.action} ${r.status}`)).toEqual([
+            'CREATE SUCCESS',
+            'READ SUCCESS',
+            ...Array(4).fill('UPDATE SUCCESS'),
+            'UPDATE FAILED',
+            'LIST SUCCESS',
+            'DELETE SUCCESS',
+            'CREATE FAILED',
+            'CREATE SUCCESS',
+            'DELETE SUCCESS',
+        ]);
         expect(aws.emulator.state.keyStores.size).toBe(0);
+        expect([...aws.emulator.state.secrets.values()].filter((x) => x.name.startsWith('cloudhsm/key-stores/') && x.deletedDate === undefined)).toEqual([]);
     });
 
     it('THEN the search finds a secret planted in a line (so it can fail)', () => {
         const planted = [...harvest.kmsUserPasswordsSetByKms][0];
 
         expect(exposures([{ where: 'synthetic line', text: `connected with password=${planted}` }], harvest.all())).toEqual([`${planted.slice(0, 6)}… in synthetic line`]);
+        expect(exposures([{ where: 'a piece', text: `tail …${planted.slice(-8)}` }], harvest.all())).toEqual([`${planted.slice(0, 6)}… in a piece`]);
     });
 
     it('THEN each stored kmsuser password was typed at the terminal prompt of `cloudhsm-cli user create` or `user change-password`, and reached no stdin', () => {
@@ -158,8 +216,13 @@ describe('GIVEN a ready cluster, WHEN a key store lives its whole life through t
         const typed = changes.map((i, n) => ({ where: `typed at the prompts of user ${i.argv[1]} #${n}`, text: i.typedAtPrompts.join('\n') }));
         const stdin = aws.instances.invocations.map((i, n) => ({ where: `stdin of ${i.tool} #${n}`, text: i.stdin }));
 
-        expect(changes.map((i) => `${i.argv[1]} from the ${i.passwordFrom}, exit ${i.exitCode}`)).toEqual(['create from the terminal, exit 0', 'change-password from the terminal, exit 0']);
-        expect(exposures(typed, harvest.kmsUserPasswordsStored)).toHaveLength(2);
+        // Create, rotation, the failed rotation (the password is set; the coverage check fails), the second store.
+        expect(changes.map((i) => `${i.argv[1]} from the ${i.passwordFrom}, exit ${i.exitCode}`)).toEqual([
+            'create from the terminal, exit 0',
+            ...Array(3).fill('change-password from the terminal, exit 0'),
+        ]);
+        // Every stored password but the refused create's, which KMS was offered and nobody else.
+        expect(exposures(typed, harvest.kmsUserPasswordsStored)).toHaveLength(4);
         expect(exposures(typed, [...harvest.adminPasswords, ...harvest.kmsUserPasswordsSetByKms])).toEqual([]);
         expect(exposures(stdin, harvest.all())).toEqual([]);
     });
@@ -193,7 +256,7 @@ describe('GIVEN a ready cluster, WHEN a key store lives its whole life through t
             where: `SSM command ${c.commandId} (${c.comment})`,
             text: JSON.stringify({ commands: c.commands, parameters: c.parameters, comment: c.comment, stdout: c.stdout, stderr: c.stderr }),
         }));
-        expect(texts.filter((t) => t.where.includes('kmsuser'))).toHaveLength(2);
+        expect(texts.filter((t) => t.where.includes('kmsuser'))).toHaveLength(4);
 
         expect(exposures(texts, harvest.all())).toEqual([]);
     });
@@ -221,7 +284,7 @@ describe('GIVEN a ready cluster, WHEN a key store lives its whole life through t
         const [adminPassword] = harvest.adminPasswords;
 
         expect([...holders]).toEqual(['cloudhsm-cli CLOUDHSM_PIN']);
-        expect(keyStoreLogins.map((i) => `${i.tool} user ${i.argv[1]}`)).toEqual(['cloudhsm-cli user create', 'cloudhsm-cli user change-password']);
+        expect(keyStoreLogins.map((i) => `${i.tool} user ${i.argv[1]}`)).toEqual(['cloudhsm-cli user create', ...Array(3).fill('cloudhsm-cli user change-password')]);
         expect(keyStoreLogins.every((i) => i.env.CLOUDHSM_PIN === `admin:${adminPassword}` && i.env.CLOUDHSM_ROLE === 'admin')).toBe(true);
         expect(exposures(keyStoreLogins.map((i, n) => ({ where: `CLOUDHSM_PIN #${n}`, text: i.env.CLOUDHSM_PIN })), harvest.kmsUserPasswordsStored)).toEqual([]);
     });

@@ -82,6 +82,7 @@ const STATES: StartingState[] = [
 let aws: LocalAws;
 let kms: KMSClient;
 let clusterIds: [string, string];
+let adminSecretArns: Record<string, string>;
 let keyStoreId: string;
 let kmsUserSecretArn: string;
 /** The properties CloudFormation holds for the store. */
@@ -112,6 +113,7 @@ beforeAll(async () => {
         .sort((a, b) => b.createTimestamp - a.createTimestamp)[0];
     const related = await readyCluster(aws, { SourceBackupId: backup.backupId, SubnetIds: [aws.network.subnetIds.a, aws.network.subnetIds.c] });
     clusterIds = [cluster.ClusterId as string, related.ClusterId as string];
+    adminSecretArns = { [cluster.ClusterId as string]: cluster.AdminSecretArn as string, [related.ClusterId as string]: related.AdminSecretArn as string };
 });
 afterAll(async () => {
     kms?.destroy();
@@ -181,7 +183,11 @@ function desiredAfter(change: Change): Record<string, unknown> {
     const desired = { ...current };
     if (change === 'rename' || change === 'all at once') desired.KeyStoreName = `states-keys-${++renames}`;
     if (change === 'rotate' || change === 'all at once') desired.KmsUserPasswordVersion = (current.KmsUserPasswordVersion as number) + 1;
-    if (change === 'move' || change === 'all at once') desired.ClusterId = clusterIds.find((id) => id !== current.ClusterId);
+    if (change === 'move' || change === 'all at once') {
+        desired.ClusterId = clusterIds.find((id) => id !== current.ClusterId);
+        // Each cluster's own admin secret: the key store checks the secret's cluster ID tag.
+        desired.AdminSecretArn = adminSecretArns[desired.ClusterId as string];
+    }
     if (change === 'connection' || change === 'all at once') desired.DesiredConnectionState = current.DesiredConnectionState === 'CONNECTED' ? 'DISCONNECTED' : 'CONNECTED';
     return desired;
 }

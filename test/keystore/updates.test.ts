@@ -3,6 +3,8 @@
  * in the calls made: nothing, a rename, a kmsuser password rotation, disconnecting and reconnecting, a move to
  * a related cluster, and the changes the type must refuse.
  */
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { addManagementInstance } from '../../local/emulator/fixtures';
 import { LocalAws, startLocalAws } from '../../local/runtime';
 import { keyStoreType, OpensslCa, QUICK_SERVICE_DURATIONS, readyCluster } from '../support';
 import {
@@ -72,6 +74,39 @@ test('a rename happens while connected: one UpdateCustomKeyStore, no disconnect 
     expect(report.model).toMatchObject({ KeyStoreName: 'orders-keys-v2', ConnectionState: 'CONNECTED' });
     expect(store()).toMatchObject({ name: 'orders-keys-v2', connectionState: 'CONNECTED' });
 });
+
+describe('a rotation sends the kmsuser script: its instance and admin secret are checked first', () => {
+    test.each([
+        [
+            "an SSM-managed instance outside the cluster's VPC",
+            async () => ({ ManagementInstanceId: addManagementInstance(aws.emulator.state, aws.network.otherVpcSubnetId).instanceId }),
+            /^ManagementInstanceId: .*not in the cluster's VPC/,
+        ],
+        ['an admin secret without the cluster ID tag', async () => ({ AdminSecretArn: await handMadeAdminSecret('untagged-admin', []) }), /^AdminSecretArn: .*must carry the tag cloudhsm-type:cluster-id=/],
+    ])('%s is refused with InvalidRequest before anything changes', async (_what, changes, message) => {
+        // GIVEN the connected store and the commands sent so far
+        const commandsBefore = [...aws.emulator.state.commands.values()].flat().length;
+
+        // WHEN a rotation names them
+        const { report, sequence } = await update({ KmsUserPasswordVersion: 2, ...(await changes()) });
+
+        // THEN
+        expect({ status: report.status, errorCode: report.errorCode }).toEqual({ status: 'FAILED', errorCode: 'InvalidRequest' });
+        expect(report.message).toMatch(message);
+        expect(sequence).toEqual([]);
+        expect([...aws.emulator.state.commands.values()].flat().length).toBe(commandsBefore);
+        expect(store()).toMatchObject({ connectionState: 'CONNECTED', clusterId: cluster.ClusterId });
+    });
+});
+
+/** A secret made by hand with the cluster's admin password, tagged `tags`: only the tag tells it from the cluster's own. */
+async function handMadeAdminSecret(name: string, tags: Array<{ Key: string; Value: string }>): Promise<string> {
+    const secrets = new SecretsManagerClient({ endpoint: aws.emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' } });
+    const password = passwordIn(aws, cluster.AdminSecretArn as string);
+    const made = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ username: 'admin', password }), Tags: tags }));
+    secrets.destroy();
+    return made.ARN!;
+}
 
 test('a rotation disconnects, sets a new kmsuser password in the secret, on the HSMs and in KMS, and reconnects', async () => {
     const passwordBefore = passwordIn(aws, kmsUserSecretArn);
@@ -166,7 +201,15 @@ describe('moving to another cluster', () => {
         const relatedId = related.ClusterId as string;
         expect(related.TrustAnchorCertificate).toBe(cluster.TrustAnchorCertificate);
 
-        const { report, sequence, cliCommands } = await update({ ClusterId: relatedId });
+        // The old cluster's admin secret (same password: the restore copied it) is not the new cluster's.
+        const keptSecret = await update({ ClusterId: relatedId });
+        expect({ status: keptSecret.report.status, errorCode: keptSecret.report.errorCode }).toEqual({ status: 'FAILED', errorCode: 'InvalidRequest' });
+        expect(keptSecret.report.message).toContain(`AdminSecretArn: secret ${current.AdminSecretArn} is not the admin secret of cluster ${relatedId}`);
+        expect(keptSecret.report.message).toContain(`cloudhsm-type:cluster-id=${relatedId}`);
+        expect(keptSecret.sequence).toEqual([]);
+        expect(store()).toMatchObject({ clusterId: cluster.ClusterId, connectionState: 'CONNECTED' });
+
+        const { report, sequence, cliCommands } = await update({ ClusterId: relatedId, AdminSecretArn: related.AdminSecretArn });
 
         expectSuccess(report);
         expect(report.model).toMatchObject({ ClusterId: relatedId, ConnectionState: 'CONNECTED', DesiredConnectionState: 'CONNECTED', KmsUserPasswordVersion: 2 });

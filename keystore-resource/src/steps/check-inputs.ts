@@ -1,6 +1,6 @@
 /**
  * Checks before anything is created or changed: the cluster is ready for KMS, the management instance
- * answers SSM, and the admin secret exists. Each problem is InvalidRequest naming the property.
+ * answers SSM in its VPC, and the admin secret is that cluster's. Each problem is InvalidRequest naming the property.
  */
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { isAwsError } from '../../../shared/aws/error-table';
@@ -27,18 +27,38 @@ export async function readyCluster(scope: KeyStoreScope, clusterId: string): Pro
     return cluster;
 }
 
+/** The cluster type tags every secret it makes with the cluster's ID (cluster-resource secrets.ts secretTags). */
+export const CLUSTER_ID_TAG = 'cloudhsm-type:cluster-id';
+
+/**
+ * What a kmsuser script is sent to and reads, checked before every create or update that sends one: the
+ * instance runs it with its own role and reads the admin password, so it must be a running, SSM-managed
+ * instance in the cluster's VPC; and the admin secret must be that cluster's, as its cluster ID tag says
+ * (nothing else ties an ARN to a cluster).
+ */
+export async function checkScriptTarget(scope: KeyStoreScope, cluster: FoundCluster): Promise<void> {
+    await checkManagementInstance(scope.ec2, scope.ssm, scope.model.ManagementInstanceId!, cluster.VpcId);
+    const arn = scope.model.AdminSecretArn!;
+    let admin;
+    try {
+        admin = await scope.secrets.send(new DescribeSecretCommand({ SecretId: arn }));
+    } catch (err) {
+        if (isAwsError(err, 'ResourceNotFoundException')) throw new InvalidInputError(`AdminSecretArn: secret ${arn} does not exist.`);
+        throw err;
+    }
+    if (admin.DeletedDate) throw new InvalidInputError(`AdminSecretArn: secret ${arn} is scheduled for deletion.`);
+    const tagged = admin.Tags?.find((t) => t.Key === CLUSTER_ID_TAG)?.Value;
+    if (tagged !== cluster.ClusterId) {
+        throw new InvalidInputError(
+            `AdminSecretArn: secret ${arn} is not the admin secret of cluster ${cluster.ClusterId}: it must carry the tag ${CLUSTER_ID_TAG}=${cluster.ClusterId} (${tagged === undefined ? 'it has no such tag' : `it says ${tagged}`}). Give the cluster's AdminSecretArn attribute, or tag your own admin secret so.`,
+        );
+    }
+}
+
 export const checkInputs: Step<KeyStoreScope> = {
     name: 'check-inputs',
     run: async (scope) => {
-        const cluster = await readyCluster(scope, scope.model.ClusterId!);
-        await checkManagementInstance(scope.ec2, scope.ssm, scope.model.ManagementInstanceId!, cluster.VpcId);
-        try {
-            const admin = await scope.secrets.send(new DescribeSecretCommand({ SecretId: scope.model.AdminSecretArn }));
-            if (admin.DeletedDate) throw new InvalidInputError(`AdminSecretArn: secret ${scope.model.AdminSecretArn} is scheduled for deletion.`);
-        } catch (err) {
-            if (isAwsError(err, 'ResourceNotFoundException')) throw new InvalidInputError(`AdminSecretArn: secret ${scope.model.AdminSecretArn} does not exist.`);
-            throw err;
-        }
+        await checkScriptTarget(scope, await readyCluster(scope, scope.model.ClusterId!));
         return next();
     },
 };

@@ -7,12 +7,11 @@ import { CustomKeyStoresListEntry, UpdateCustomKeyStoreCommand, UpdateCustomKeyS
 import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { HandlerError, InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
-import { findCluster } from '../../../shared/finders/clusters';
-import { checkManagementInstance } from '../../../shared/finders/management-instance';
+import { findCluster, FoundCluster } from '../../../shared/finders/clusters';
 import { sameCertificate, withDefaults } from '../translate';
 import { assertValidKeyStoreInput } from '../validate-input';
 import { KeyStoreScope } from '../workflows/scope';
-import { readyCluster } from './check-inputs';
+import { checkScriptTarget, readyCluster } from './check-inputs';
 import { wantsConnected } from './connection';
 import { findByName } from './create-key-store';
 import { kmsUserPassword, rotatesKmsUser } from './kmsuser';
@@ -25,21 +24,24 @@ export const checkUpdate: Step<KeyStoreScope> = {
     name: 'check-update',
     run: async (scope) => {
         const store = await scope.keyStore();
-        assertValidKeyStoreInput(scope.model);
+        assertValidKeyStoreInput(scope.model, scope.request.accountId);
         const previous = scope.previous!;
         if (previous.TrustAnchorCertificate && !sameCertificate(previous.TrustAnchorCertificate, scope.model.TrustAnchorCertificate)) {
             throw new HandlerError(HandlerErrorCode.NotUpdatable, 'TrustAnchorCertificate cannot change; a related cluster has the same trust anchor, any other needs a new key store.');
         }
+        let target: FoundCluster | undefined;
         if (scope.model.ClusterId !== store.CloudHsmClusterId) {
-            const target = await readyCluster(scope, scope.model.ClusterId!);
+            target = await readyCluster(scope, scope.model.ClusterId!);
             if ((await lineageRoot(scope, target.ClusterId!)) !== (await lineageRoot(scope, store.CloudHsmClusterId!))) {
                 throw new InvalidInputError(
                     `ClusterId: cluster ${scope.model.ClusterId} is not related to ${store.CloudHsmClusterId} (it was not restored from a backup of the same lineage); KMS moves a key store only between related clusters. Create a new key store for it instead.`,
                 );
             }
-            await checkManagementInstance(scope.ec2, scope.ssm, scope.model.ManagementInstanceId!, target.VpcId);
         }
         scope.data.rotateKmsUser = await needsRotation(scope, store);
+        // A rotation or a move sends the kmsuser script: to the instance and with the admin secret of the
+        // cluster the store ends on.
+        if (rotatesKmsUser(scope)) await checkScriptTarget(scope, target ?? (await existingCluster(scope, store.CloudHsmClusterId!)));
         if (store.CustomKeyStoreName !== scope.model.KeyStoreName && !renameComesFirst(scope, store)) await refuseNameInUse(scope);
         return next();
     },
@@ -67,6 +69,12 @@ async function refuseNameInUse(scope: KeyStoreScope): Promise<void> {
     if (other && other.CustomKeyStoreId !== scope.keyStoreId) {
         throw new HandlerError(HandlerErrorCode.AlreadyExists, `KeyStoreName: a key store named ${other.CustomKeyStoreName} already exists (${other.CustomKeyStoreId}). Choose another name.`);
     }
+}
+
+async function existingCluster(scope: KeyStoreScope, clusterId: string): Promise<FoundCluster> {
+    const cluster = await findCluster(scope.cloudhsm, clusterId);
+    if (!cluster) throw new InvalidInputError(`ClusterId: cluster ${clusterId} does not exist in this region.`);
+    return cluster;
 }
 
 /** The first cluster of a backup lineage: follow SourceBackupId to the backup's cluster, back to the start. */

@@ -33,6 +33,7 @@ export interface KeyStoreData {
 export interface KeyStoreRequest {
     requestToken: string;
     region: string;
+    accountId: string;
 }
 
 export class KeyStoreScope {
