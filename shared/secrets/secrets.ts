@@ -68,31 +68,28 @@ export async function ensureSecretWithOutcome(client: SecretsManagerClient, spec
         );
         return { arn: created.ARN!, created: true };
     } catch (err) {
-        // A name scheduled for deletion answers InvalidRequestException; only then is it something in the way.
+        // A name scheduled for deletion answers InvalidRequestException; that too is something in the way.
         if (!isAwsError(err, 'ResourceExistsException', 'InvalidRequestException')) throw err;
         const existing = await describeIfPresent(client, spec.name);
-        if (!existing) throw err;
-        if (existing.DeletedDate) {
+        if (existing?.DeletedDate) {
             throw new HandlerError(
                 HandlerErrorCode.AlreadyExists,
                 `Secret ${spec.name} is in the way: a secret of that name is scheduled for deletion. Delete it for good (ForceDeleteWithoutRecovery), then retry.`,
             );
         }
-        if (!Object.keys(existing.VersionIdsToStages ?? {}).includes(token)) {
+        if (!existing || !isAwsError(err, 'ResourceExistsException')) throw err;
+        if (!holdsCurrentVersion(existing, token)) {
             throw new HandlerError(
                 HandlerErrorCode.AlreadyExists,
-                `Secret ${spec.name} is in the way: it already exists and was not written by this operation, so the type will not use it. Find out who created it, delete it, then retry.`,
+                `Secret ${spec.name} is in the way: it already exists and its value was not written by this operation, so the type will not use it. Find out who created it, delete it, then retry.`,
             );
         }
         return { arn: existing.ARN!, created: false };
     }
 }
 
-/** True when the secret holds the version that `requestToken` wrote (see ensureSecretWithOutcome). */
-export async function writtenByRequest(client: SecretsManagerClient, name: string, requestToken: string): Promise<boolean> {
-    const existing = await describeIfPresent(client, name);
-    return Object.keys(existing?.VersionIdsToStages ?? {}).includes(tokenFor(requestToken, name));
-}
+/** The version `token` wrote is the secret's current one (a later value from anyone else is not taken either). */
+const holdsCurrentVersion = (secret: DescribeSecretCommandOutput, token: string): boolean => !!secret.VersionIdsToStages?.[token]?.includes('AWSCURRENT');
 
 async function describeIfPresent(client: SecretsManagerClient, secretId: string): Promise<DescribeSecretCommandOutput | undefined> {
     try {

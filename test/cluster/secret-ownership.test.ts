@@ -126,7 +126,7 @@ describe('a restore copies the backup cluster’s secrets only when the user nam
         expect(aws.emulator.calls.slice(callsBefore).filter((c) => c.service !== 'logs' && c.service !== 'cloudwatch')).toEqual([]);
     });
 
-    test('a key ARN and an alias ARN of the stack’s own account are accepted', async () => {
+    test('an alias ARN of the stack’s own account is accepted', async () => {
         const own = `arn:aws:kms:us-east-1:${aws.emulator.state.accountId}:alias/cloudhsm-secrets`;
         const created = await aws.driver(clusterType).create(clusterProperties(aws, { SecretsKmsKeyId: own, ManagementInstanceId: undefined, HsmsPerSubnet: 0 }));
         expect(created.status).toBe('SUCCESS');
@@ -186,6 +186,25 @@ describe('a secret in the type’s way is never used', () => {
         const finished = await resumeCreate(aws, driver, events[events.length - 1], token);
         expect(finished.status).toBe('SUCCESS');
         expect((await driver.delete(finished.model!)).status).toBe('SUCCESS');
+    });
+    test('a value put over the secret this request stored is not taken when the step is replayed', async () => {
+        // GIVEN a create that stored its admin secret, over which somebody then puts a value of their own
+        const driver = aws.driver(clusterType);
+        const token = randomUUID();
+        const events = await createUntilStep(aws, driver, clusterProperties(aws), 'await-first-hsm', token);
+        const beforeSecrets = events.find((e) => e.callbackContext?.step === 'await-cluster-created')!;
+        const clusterId = beforeSecrets.resourceModel!.ClusterId as string;
+        const adminName = `cloudhsm/${clusterId}/admin-credentials`;
+        await secretsManager.send(new PutSecretValueCommand({ SecretId: adminName, SecretString: JSON.stringify({ username: 'admin', password: 'OverwrittenByMallory-77' }), ClientRequestToken: randomUUID() }));
+
+        // WHEN the same request replays the step that stored it
+        const replayed = await driver.create(beforeSecrets.resourceModel!, { clientRequestToken: token, callbackContext: beforeSecrets.callbackContext, stringify: false });
+
+        // THEN it stops with AlreadyExists naming the secret, before anything used the value
+        expect(failure(replayed)).toEqual({ status: 'FAILED', errorCode: 'AlreadyExists' });
+        expect(replayed.message).toContain(adminName);
+        expect(replayed.calls['ssm:SendCommand']).toBeUndefined();
+        expect((await driver.delete({ ...clusterProperties(aws), ClusterId: clusterId })).status).toBe('SUCCESS');
     });
 });
 

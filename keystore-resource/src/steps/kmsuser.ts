@@ -10,7 +10,7 @@ import { isAwsError } from '../../../shared/aws/error-table';
 import { TerminalStateError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { findCluster } from '../../../shared/finders/clusters';
-import { generatePassword, readSecret, tokenFor } from '../../../shared/secrets/secrets';
+import { generatePassword, readJsonSecret, tokenFor } from '../../../shared/secrets/secrets';
 import {
     configureCli,
     readPasswordFromSecret,
@@ -134,7 +134,7 @@ export const tellKmsThePassword: Step<KeyStoreScope> = {
     when: (scope) => needsNewPassword(scope),
     run: async (scope) => {
         if ((await scope.keyStore()).ConnectionState !== 'DISCONNECTED') return next();
-        const password = (JSON.parse(await readSecret(scope.secrets, kmsUserSecretName(scope.keyStoreId))) as { password: string }).password;
+        const { password } = await readJsonSecret<{ password: string }>(scope.secrets, kmsUserSecretName(scope.keyStoreId), ['password']);
         await scope.kms.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId, KeyStorePassword: password }));
         scope.changed();
         return next();
