@@ -24,6 +24,7 @@ const scopeFor = (input: HandlerInput<ClusterModel>, data: ClusterData, model: C
         {
             requestToken: input.request.clientRequestToken,
             region: input.request.region,
+            accountId: input.request.awsAccountId,
             stackTags: input.request.desiredResourceTags,
             logicalId: input.request.logicalResourceIdentifier,
         },
@@ -38,6 +39,8 @@ const desiredModel = (input: HandlerInput<ClusterModel>): ClusterModel => Cluste
 function withoutWriteOnly(model: ClusterModel): ClusterModel {
     delete model.ExternalClusterCertificate;
     delete model.ExternalTrustAnchor;
+    delete model.SourceAdminSecretArn;
+    delete model.SourceTrustAnchorSecretArn;
     return model;
 }
 
@@ -56,7 +59,11 @@ const run = (input: HandlerInput<ClusterModel>, workflow: Workflow<ClusterScope>
 
 export const resource = registryResource(ClusterModel.TYPE_NAME, ClusterModel, {
     [Action.Create]: async (input) => {
-        assertValidClusterInput(desiredModel(input), input.request.desiredResourceTags);
+        assertValidClusterInput(desiredModel(input), {
+            stackTags: input.request.desiredResourceTags,
+            accountId: input.request.awsAccountId,
+            region: input.request.region,
+        });
         return run(input, createWorkflow, async (scope) => success(withoutWriteOnly(await readModel(scope))));
     },
     [Action.Update]: async (input) => {

@@ -38,6 +38,8 @@ export class ClusterModel extends BaseModel {
     @Expose() ExternalTrustAnchor?: string;
     @Expose() ManagementInstanceId?: string;
     @Expose() SecretsKmsKeyId?: string;
+    @Expose() SourceAdminSecretArn?: string;
+    @Expose() SourceTrustAnchorSecretArn?: string;
     @Expose() @Type(() => Tag) Tags?: Tag[];
 
     @Expose() State?: string;
@@ -48,5 +50,4 @@ export class ClusterModel extends BaseModel {
     @Expose() TrustAnchorCertificate?: string;
     @Expose() AdminSecretArn?: string;
     @Expose() TrustAnchorSecretArn?: string;
-    @Expose() CaPrivateKeySecretArn?: string;
 }

@@ -34,7 +34,10 @@ const INTERNAL_PREFIX = 'cloudhsm-type:';
 export const requestTokenDigest = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 32);
 export const MAX_CLUSTER_TAGS = 50;
 
-/** Where the type keeps each secret of a cluster. */
+/** The type's tag on every secret it makes, naming the cluster the secret belongs to. */
+export const SECRET_CLUSTER_TAG = 'cloudhsm-type:cluster-id';
+
+/** Where the type keeps each secret of a cluster (the CA private key only until initialization). */
 export const secretNames = (clusterId: string) => ({
     admin: `cloudhsm/${clusterId}/admin-credentials`,
     trustAnchor: `cloudhsm/${clusterId}/trust-anchor`,
@@ -90,7 +93,6 @@ export function observedHsmsPerSubnet(cluster: ApiCluster): number | undefined {
 export interface SecretArns {
     admin?: string;
     trustAnchor?: string;
-    caPrivateKey?: string;
 }
 
 /** The model as read from AWS: everything CloudHSM and the type's tags and secrets can tell. */
@@ -124,7 +126,6 @@ export function modelFromCluster(cluster: ApiCluster, secrets: SecretArns & { tr
     model.TrustAnchorCertificate = secrets.trustAnchorPem;
     model.AdminSecretArn = secrets.admin;
     model.TrustAnchorSecretArn = secrets.trustAnchor;
-    model.CaPrivateKeySecretArn = secrets.caPrivateKey;
     return model;
 }
 

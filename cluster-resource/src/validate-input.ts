@@ -10,6 +10,11 @@ const SUBNET_ID = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const INSTANCE_ID = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const BACKUP_ID = /^backup-[2-7a-zA-Z]{11,16}$/;
 const PEM_CERTIFICATE = /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/;
+/** KMS KeyIdType forms: a key ID, a multi-Region key ID, an alias name, or the ARN of a key or an alias. */
+const KMS_KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KMS_ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
+const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/[a-zA-Z0-9-]+|alias\/[a-zA-Z0-9/_-]+)$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:[a-zA-Z0-9/_+=.@-]+$/;
 
 /** HSM types CloudHSM knows; only the current ones can be used for a new cluster. */
 const HSM_TYPES: Record<string, { current: boolean; nonFips: boolean }> = {
@@ -25,7 +30,15 @@ const INTERNAL_TAG_COUNT = Object.keys(INTERNAL_TAG).length;
 const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const show = (v: unknown): string => JSON.stringify(v);
 
-export function problemsWithClusterInput(model: ClusterModel, stackTags: Record<string, string> | undefined): string[] {
+/** What the checks need from the request besides the model. */
+export interface InputContext {
+    stackTags?: Record<string, string>;
+    /** The stack's account and region: the secrets' KMS key and the source secrets must be in them. */
+    accountId?: string;
+    region?: string;
+}
+
+export function problemsWithClusterInput(model: ClusterModel, context: InputContext): string[] {
     const problems: string[] = [];
     const subnets = model.SubnetIds;
     if (!Array.isArray(subnets) || subnets.length === 0) {
@@ -85,11 +98,45 @@ export function problemsWithClusterInput(model: ClusterModel, stackTags: Record<
     if (model.ManagementInstanceId !== undefined && (typeof model.ManagementInstanceId !== 'string' || !INSTANCE_ID.test(model.ManagementInstanceId))) {
         problems.push(`ManagementInstanceId ${show(model.ManagementInstanceId)} is not an instance ID like i-0123456789abcdef0.`);
     }
-    if (model.SecretsKmsKeyId !== undefined && (typeof model.SecretsKmsKeyId !== 'string' || model.SecretsKmsKeyId.length > 256)) {
-        problems.push('SecretsKmsKeyId must be a KMS key ID, ARN or alias of at most 256 characters.');
-    }
+    problems.push(...problemsWithSecretsKmsKey(model.SecretsKmsKeyId, context));
+    problems.push(...problemsWithSourceSecrets(model, context));
+    problems.push(...problemsWithTags(model, context.stackTags));
+    return problems;
+}
 
-    problems.push(...problemsWithTags(model, stackTags));
+/**
+ * Whoever controls the KMS key can decrypt the secrets, so it must be a key of the stack's own account (a key
+ * ID or alias name is one by construction) and, as Secrets Manager requires, of the stack's region.
+ */
+function problemsWithSecretsKmsKey(keyId: unknown, context: InputContext): string[] {
+    if (keyId === undefined) return [];
+    if (typeof keyId !== 'string' || keyId.length > 256) return ['SecretsKmsKeyId must be a KMS key ID, ARN or alias of at most 256 characters.'];
+    if (KMS_KEY_ID.test(keyId) || KMS_ALIAS_NAME.test(keyId)) return [];
+    const arn = KMS_ARN.exec(keyId);
+    if (!arn) return [`SecretsKmsKeyId ${show(keyId)} is not a KMS key ID, key ARN, alias name (alias/…) or alias ARN.`];
+    const [, region, account] = arn;
+    if (context.accountId && account !== context.accountId) {
+        return [`SecretsKmsKeyId ${keyId} is a key of account ${account}; give a key of this stack's account ${context.accountId}: whoever controls the key can read the secrets.`];
+    }
+    if (context.region && region !== context.region) return [`SecretsKmsKeyId ${keyId} is a key of ${region}; Secrets Manager needs a key in ${context.region}, the stack's region.`];
+    return [];
+}
+
+function problemsWithSourceSecrets(model: ClusterModel, context: InputContext): string[] {
+    const problems: string[] = [];
+    for (const property of ['SourceAdminSecretArn', 'SourceTrustAnchorSecretArn'] as const) {
+        const value = model[property];
+        if (value === undefined) continue;
+        if (!model.SourceBackupId) {
+            problems.push(`${property} is only used with SourceBackupId: it names the secret of the backup's cluster to copy.`);
+            continue;
+        }
+        const arn = typeof value === 'string' ? SECRET_ARN.exec(value) : null;
+        if (!arn) problems.push(`${property} ${show(value)} is not a Secrets Manager secret ARN (the AdminSecretArn / TrustAnchorSecretArn of the backup's cluster).`);
+        else if ((context.accountId && arn[2] !== context.accountId) || (context.region && arn[1] !== context.region)) {
+            problems.push(`${property} ${value} is not a secret of this stack's account and region.`);
+        }
+    }
     return problems;
 }
 
@@ -116,7 +163,7 @@ function problemsWithTags(model: ClusterModel, stackTags: Record<string, string>
     return problems;
 }
 
-export function assertValidClusterInput(model: ClusterModel, stackTags: Record<string, string> | undefined): void {
-    const problems = problemsWithClusterInput(model, stackTags);
+export function assertValidClusterInput(model: ClusterModel, context: InputContext): void {
+    const problems = problemsWithClusterInput(model, context);
     if (problems.length) throw new InvalidInputError(problems.join(' '));
 }

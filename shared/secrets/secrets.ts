@@ -6,13 +6,16 @@ import {
     CreateSecretCommand,
     DeleteSecretCommand,
     DescribeSecretCommand,
+    DescribeSecretCommandOutput,
     GetSecretValueCommand,
     PutSecretValueCommand,
     SecretsManagerClient,
     TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { createHash, randomInt } from 'crypto';
+import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { isAwsError } from '../aws/error-table';
+import { HandlerError } from '../engine/errors';
 
 export interface Tag {
     Key: string;
@@ -23,8 +26,8 @@ export interface SecretSpec {
     name: string;
     description: string;
     /**
-     * The value for a new secret. It is computed for the create call, but an existing secret keeps the value
-     * it has (see `created`), so a caller that derives other things from the value must read it back then.
+     * The value for a new secret. It is computed for the create call, but a secret this request stored before
+     * keeps the value it has (see `created`), so a caller that derives other things from it must read it back.
      */
     value: () => string;
     kmsKeyId?: string;
@@ -35,16 +38,23 @@ export interface SecretSpec {
 
 export interface EnsuredSecret {
     arn: string;
-    /** True when this call stored the value; false when the secret was there already. */
+    /** True when this call stored the value; false when this request had stored it before (a retried step). */
     created: boolean;
 }
 
-/** Creates the secret unless it exists; answers its ARN either way. */
+/** Creates the secret, or finds the one this request created earlier; answers its ARN either way. */
 export async function ensureSecret(client: SecretsManagerClient, spec: SecretSpec): Promise<string> {
     return (await ensureSecretWithOutcome(client, spec)).arn;
 }
 
+/**
+ * A name the type uses is public as soon as the resource's ID is (the cluster's, minutes before its secrets
+ * are written), so whoever may create secrets could put one there first. A secret in the way is taken only
+ * when it holds the version this request wrote (a retried step, or a create whose answer was lost); anything
+ * else is somebody else's, and the operation stops with AlreadyExists rather than use a planted value.
+ */
 export async function ensureSecretWithOutcome(client: SecretsManagerClient, spec: SecretSpec): Promise<EnsuredSecret> {
+    const token = tokenFor(spec.requestToken, spec.name);
     try {
         const created = await client.send(
             new CreateSecretCommand({
@@ -53,19 +63,40 @@ export async function ensureSecretWithOutcome(client: SecretsManagerClient, spec
                 SecretString: spec.value(),
                 KmsKeyId: spec.kmsKeyId,
                 Tags: spec.tags,
-                ClientRequestToken: tokenFor(spec.requestToken, spec.name),
+                ClientRequestToken: token,
             }),
         );
         return { arn: created.ARN!, created: true };
     } catch (err) {
-        if (!isAwsError(err, 'ResourceExistsException')) throw err;
-        const existing = await client.send(new DescribeSecretCommand({ SecretId: spec.name }));
-        if (existing.DeletedDate) {
-            throw Object.assign(new Error(`Secret ${spec.name} is scheduled for deletion; restore it or delete it for good, then retry.`), {
-                name: 'InvalidRequestException',
-            });
+        // A name scheduled for deletion answers InvalidRequestException; that too is something in the way.
+        if (!isAwsError(err, 'ResourceExistsException', 'InvalidRequestException')) throw err;
+        const existing = await describeIfPresent(client, spec.name);
+        if (existing?.DeletedDate) {
+            throw new HandlerError(
+                HandlerErrorCode.AlreadyExists,
+                `Secret ${spec.name} is in the way: a secret of that name is scheduled for deletion. Delete it for good (ForceDeleteWithoutRecovery), then retry.`,
+            );
+        }
+        if (!existing || !isAwsError(err, 'ResourceExistsException')) throw err;
+        if (!holdsCurrentVersion(existing, token)) {
+            throw new HandlerError(
+                HandlerErrorCode.AlreadyExists,
+                `Secret ${spec.name} is in the way: it already exists and its value was not written by this operation, so the type will not use it. Find out who created it, delete it, then retry.`,
+            );
         }
         return { arn: existing.ARN!, created: false };
+    }
+}
+
+/** The version `token` wrote is the secret's current one (a later value from anyone else is not taken either). */
+const holdsCurrentVersion = (secret: DescribeSecretCommandOutput, token: string): boolean => !!secret.VersionIdsToStages?.[token]?.includes('AWSCURRENT');
+
+async function describeIfPresent(client: SecretsManagerClient, secretId: string): Promise<DescribeSecretCommandOutput | undefined> {
+    try {
+        return await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    } catch (err) {
+        if (isAwsError(err, 'ResourceNotFoundException')) return undefined;
+        throw err;
     }
 }
 
@@ -73,6 +104,39 @@ export async function readSecret(client: SecretsManagerClient, secretId: string)
     const value = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     if (value.SecretString === undefined) throw new Error(`Secret ${secretId} has no string value`);
     return value.SecretString;
+}
+
+/**
+ * A secret holding a JSON object whose `fields` are strings. JSON.parse quotes its input in its error
+ * message, and a secret's text must never reach an event or a log: any other content ends here, with a
+ * fixed message that names the secret and nothing of what it holds.
+ */
+export async function readJsonSecret<T extends Record<string, unknown>>(client: SecretsManagerClient, secretId: string, fields: Array<keyof T & string>): Promise<T> {
+    const text = await readSecret(client, secretId);
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch {
+        parsed = undefined;
+    }
+    const record = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+    if (!record || !fields.every((field) => typeof record[field] === 'string')) {
+        throw new MalformedSecretError(secretId, `a JSON object with ${fields.join(', ')}`);
+    }
+    return record as T;
+}
+
+/** A secret that does not hold what the type keeps there; the message never quotes the content. */
+export class MalformedSecretError extends HandlerError {
+    constructor(
+        readonly secretId: string,
+        expected: string,
+    ) {
+        super(
+            HandlerErrorCode.GeneralServiceException,
+            `Secret ${secretId} does not hold what the type keeps there (${expected}); it was changed outside the type. Put back the value the type wrote, or replace the resource.`,
+        );
+    }
 }
 
 export async function writeSecret(client: SecretsManagerClient, secretId: string, value: string, requestToken: string): Promise<void> {

@@ -33,7 +33,13 @@ describe('SELF_SIGNED with a management instance', () => {
         expect(model.Hsms.every((h: any) => h.State === 'ACTIVE')).toBe(true);
         expect(model.ClusterCsr).toBeUndefined();
         expect(model.Tags).toEqual([{ Key: 'team', Value: 'platform' }]);
-        for (const arn of [model.AdminSecretArn, model.TrustAnchorSecretArn, model.CaPrivateKeySecretArn]) expect(arn).toMatch(/^arn:aws:secretsmanager:/);
+        for (const arn of [model.AdminSecretArn, model.TrustAnchorSecretArn]) expect(arn).toMatch(/^arn:aws:secretsmanager:/);
+        // The root CA signed the cluster certificate; its key is gone once the cluster is initialized.
+        expect(model.CaPrivateKeySecretArn).toBeUndefined();
+        expect([...aws.emulator.state.secrets.keys()].filter((name) => name.startsWith(`cloudhsm/${model.ClusterId}/`)).sort()).toEqual([
+            `cloudhsm/${model.ClusterId}/admin-credentials`,
+            `cloudhsm/${model.ClusterId}/trust-anchor`,
+        ]);
 
         const cluster = clusterOf(model.ClusterId);
         expect(cluster.state).toBe('ACTIVE');
@@ -75,17 +81,25 @@ describe('SELF_SIGNED with a management instance', () => {
         expect((await driver.update(properties, { ...properties, HsmsPerSubnet: 2 })).errorCode).toBe('NotFound');
     });
 
-    test('a cluster created from its backup is ACTIVE with the same admin, without certificate or activation', async () => {
+    test('a cluster created from its backup, naming its secrets, is ACTIVE with copies of them, without certificate or activation', async () => {
         aws.clock.advance(aws.emulator.durations.backupCreateSeconds);
         const backup = [...aws.emulator.state.backups.values()]
             .filter((b) => b.clusterId === model.ClusterId && b.state === 'READY')
             .sort((a, b) => b.createTimestamp - a.createTimestamp)[0];
         const driver = aws.driver(clusterType);
 
-        const restored = await driver.create({ SubnetIds: [aws.network.subnetIds.a, aws.network.subnetIds.c], HsmsPerSubnet: 1, SourceBackupId: backup.backupId });
+        const restored = await driver.create({
+            SubnetIds: [aws.network.subnetIds.a, aws.network.subnetIds.c],
+            HsmsPerSubnet: 1,
+            SourceBackupId: backup.backupId,
+            SourceAdminSecretArn: model.AdminSecretArn,
+            SourceTrustAnchorSecretArn: model.TrustAnchorSecretArn,
+        });
 
         expect(restored.status).toBe("SUCCESS");
         expect(restored.model).toMatchObject({ State: 'ACTIVE', SourceBackupId: backup.backupId });
+        expect(restored.model!.SourceAdminSecretArn).toBeUndefined();
+        expect(restored.model!.AdminSecretArn).not.toBe(model.AdminSecretArn);
         expect(restored.model!.Hsms).toHaveLength(2);
         expect(restored.calls['cloudhsmv2:InitializeCluster']).toBeUndefined();
         expect(restored.calls['ssm:SendCommand']).toBeUndefined();
@@ -107,8 +121,9 @@ describe('with a customer KMS key for the secrets', () => {
         expect(created.status).toBe('SUCCESS');
         expect(created.model!.SecretsKmsKeyId).toBe('alias/cloudhsm-secrets');
         const secrets = [...aws.emulator.state.secrets.values()].filter((s) => s.name.startsWith(`cloudhsm/${created.model!.ClusterId}/`) && !s.deletedDate);
-        expect(secrets).toHaveLength(3);
-        expect(secrets.map((s) => s.kmsKeyId)).toEqual(['alias/cloudhsm-secrets', 'alias/cloudhsm-secrets', 'alias/cloudhsm-secrets']);
+        // Admin credentials and trust anchor; the CA key was encrypted with it too, and is gone after initialization.
+        expect(secrets).toHaveLength(2);
+        expect(secrets.map((s) => s.kmsKeyId)).toEqual(['alias/cloudhsm-secrets', 'alias/cloudhsm-secrets']);
         expect((await driver.read({ ClusterId: created.model!.ClusterId })).model).toEqual(created.model);
 
         expect((await driver.delete(created.model!)).status).toBe('SUCCESS');
@@ -160,7 +175,6 @@ describe('EXTERNAL certificate authority', () => {
         expect(created.model!.Hsms).toHaveLength(1);
         expect(created.model!.ClusterCsr).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----/);
         expect(created.model!.TrustAnchorCertificate).toBeUndefined();
-        expect(created.model!.CaPrivateKeySecretArn).toBeUndefined();
         csr = created.model!.ClusterCsr as string;
         current = { ...properties, ClusterId: created.model!.ClusterId };
     });

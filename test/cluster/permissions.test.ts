@@ -102,8 +102,14 @@ describe('GIVEN every path of every handler, driven through the local runtime', 
         if (completed.model?.State !== 'ACTIVE') throw new Error(`EXTERNAL update left the cluster ${completed.model?.State}`);
         await succeed('delete EXTERNAL', driver.delete(withCertificates));
 
-        // A restore from the first cluster's backup.
-        const restored = { SubnetIds: [aws.network.subnetIds.a], HsmsPerSubnet: 1, SourceBackupId: backupId };
+        // A restore from the first cluster's backup, copying its secrets.
+        const restored = {
+            SubnetIds: [aws.network.subnetIds.a],
+            HsmsPerSubnet: 1,
+            SourceBackupId: backupId,
+            SourceAdminSecretArn: created.model!.AdminSecretArn,
+            SourceTrustAnchorSecretArn: created.model!.TrustAnchorSecretArn,
+        };
         const restoredReport = await succeed('create from backup', driver.create(restored));
         await succeed('delete restored', driver.delete({ ...restored, ClusterId: restoredReport.model!.ClusterId }));
     });

@@ -84,7 +84,9 @@ describe('GIVEN every path of every key store handler, driven through the local 
             .filter((b) => b.clusterId === cluster.ClusterId && b.state === 'READY' && b.users.some((u) => u.username === 'kmsuser'))
             .sort((a, b) => b.createTimestamp - a.createTimestamp)[0];
         if (!backup) throw new Error(`No READY backup of ${cluster.ClusterId} holding kmsuser`);
-        const restored = await aws.driver(clusterType, { logicalResourceId: 'RestoredCluster' }).create(clusterProperties(aws, { SourceBackupId: backup.backupId }));
+        const restored = await aws.driver(clusterType, { logicalResourceId: 'RestoredCluster' }).create(
+            clusterProperties(aws, { SourceBackupId: backup.backupId, SourceAdminSecretArn: cluster.AdminSecretArn, SourceTrustAnchorSecretArn: cluster.TrustAnchorSecretArn }),
+        );
         if (restored.status !== 'SUCCESS') throw new Error(`Restore failed: ${restored.errorCode}: ${restored.message}`);
         const moved = { ...current, ClusterId: restored.model!.ClusterId, AdminSecretArn: restored.model!.AdminSecretArn };
         await run('update: move to a related cluster', driver.update(current, moved));

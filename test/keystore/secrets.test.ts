@@ -18,7 +18,7 @@
 import { OperationReport } from '../../local/driver/driver';
 import { CliInvocation } from '../../local/instance/cli';
 import { LocalAws, startLocalAws } from '../../local/runtime';
-import { keyStoreType, OpensslCa, QUICK_SERVICE_DURATIONS, readyCluster } from '../support';
+import { clusterProperties, clusterType, keyStoreType, OpensslCa, QUICK_SERVICE_DURATIONS } from '../support';
 import { keyStoreProperties } from './key-store-support';
 
 /** Base64 lines of a PEM body shorter than this could match by chance. */
@@ -115,8 +115,19 @@ describe('GIVEN a ready cluster, WHEN a key store lives its whole life through t
 
     beforeAll(async () => {
         aws = await startLocalAws({ durations: QUICK_SERVICE_DURATIONS });
-        const cluster = await readyCluster(aws);
-        harvest.collect(aws);
+        // The cluster's CA key lives only from its step to initialization: harvested after every invocation.
+        const observedClusterType = {
+            ...clusterType,
+            entrypoint: async (event: unknown, context: unknown) => {
+                try {
+                    return await clusterType.entrypoint(event, context);
+                } finally {
+                    harvest.collect(aws);
+                }
+            },
+        };
+        const cluster = (await aws.driver(observedClusterType, { logicalResourceId: 'Cluster' }).create(clusterProperties(aws))).model!;
+        if (cluster.State !== 'ACTIVE') throw new Error('The cluster for the test did not become ACTIVE');
         keyStoreCliFrom = aws.instances.invocations.length;
         const driver = aws.driver(keyStoreType, { logicalResourceId: 'KeyStore' });
         consoleLines = driver.consoleLines;

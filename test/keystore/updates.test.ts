@@ -197,7 +197,12 @@ describe('moving to another cluster', () => {
             .filter((b) => b.clusterId === cluster.ClusterId && b.state === 'READY' && b.users.some((u) => u.username === KMS_USER))
             .sort((a, b) => b.createTimestamp - a.createTimestamp)[0];
         expect(backup).toBeDefined();
-        const related = await readyCluster(aws, { SourceBackupId: backup.backupId, SubnetIds: [aws.network.subnetIds.a, aws.network.subnetIds.c] });
+        const related = await readyCluster(aws, {
+            SourceBackupId: backup.backupId,
+            SourceAdminSecretArn: cluster.AdminSecretArn,
+            SourceTrustAnchorSecretArn: cluster.TrustAnchorSecretArn,
+            SubnetIds: [aws.network.subnetIds.a, aws.network.subnetIds.c],
+        });
         const relatedId = related.ClusterId as string;
         expect(related.TrustAnchorCertificate).toBe(cluster.TrustAnchorCertificate);
 

@@ -1,5 +1,6 @@
 /**
- * Checks that need AWS but create nothing: the subnets, the management instance, the source backup.
+ * Checks that need AWS but create nothing: the subnets, the management instance, the source backup and the
+ * source secrets named with it.
  * Each problem becomes InvalidRequest naming the property, before the cluster exists.
  */
 import { DescribeBackupsCommand } from '@aws-sdk/client-cloudhsm-v2';
@@ -9,6 +10,7 @@ import { isAwsError } from '../../../shared/aws/error-table';
 import { InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { ClusterScope } from '../workflows/scope';
+import { checkSourceSecrets } from './secrets';
 
 export const checkSubnetsAndBackup: Step<ClusterScope> = {
     name: 'check-subnets-and-backup',
@@ -42,6 +44,7 @@ async function checkSubnets(scope: ClusterScope, subnetIds: string[]): Promise<s
     return [...vpcs][0]!;
 }
 
+/** Checks the backup, and the source secrets named beside it against the backup's cluster. */
 async function checkSourceBackup(scope: ClusterScope, backupId: string): Promise<void> {
     const backups = (await scope.cloudhsm.send(new DescribeBackupsCommand({ Filters: { backupIds: [backupId] } }))).Backups ?? [];
     const backup = backups.find((b) => b.BackupId === backupId);
@@ -49,6 +52,7 @@ async function checkSourceBackup(scope: ClusterScope, backupId: string): Promise
     if (backup.BackupState !== 'READY') {
         throw new InvalidInputError(`SourceBackupId: backup ${backupId} is ${backup.BackupState}; only a READY backup can be restored (restore a PENDING_DELETION backup first).`);
     }
+    await checkSourceSecrets(scope, backup.ClusterId!);
 }
 
 /** The instance exists, runs in the cluster's VPC and answers SSM; returns its first security group. */

@@ -7,10 +7,10 @@ import { InvalidInputError, TerminalStateError } from '../../../shared/engine/er
 import { nextLookSeconds, SCHEDULES } from '../../../shared/engine/polling';
 import { finish, next, Step, wait } from '../../../shared/engine/workflow';
 import { checkExternalCertificates, signCsr } from '../../../shared/pki';
-import { ensureSecret, readSecret } from '../../../shared/secrets/secrets';
+import { destroySecret, ensureSecret } from '../../../shared/secrets/secrets';
 import { secretNames } from '../translate';
 import { ClusterScope } from '../workflows/scope';
-import { CA_VALIDITY_DAYS, CertificateAuthoritySecret, secretTags } from './secrets';
+import { CA_VALIDITY_DAYS, readCertificateAuthority, secretTags } from './secrets';
 
 const isExternal = (scope: ClusterScope) => scope.model.CertificateAuthority === 'EXTERNAL';
 const hasExternalCertificates = (scope: ClusterScope) => !!(scope.model.ExternalClusterCertificate && scope.model.ExternalTrustAnchor);
@@ -40,7 +40,7 @@ export const initializeCluster: Step<ClusterScope> = {
 };
 
 async function selfSignedCertificates(scope: ClusterScope, csrPem: string) {
-    const ca = JSON.parse(await readSecret(scope.secrets, secretNames(scope.clusterId).caPrivateKey)) as CertificateAuthoritySecret;
+    const ca = await readCertificateAuthority(scope);
     const signedCertPem = signCsr({ csrPem, caCertificatePem: ca.certificatePem, caPrivateKeyPem: ca.privateKeyPem, validityDays: CA_VALIDITY_DAYS });
     return { signedCertPem, trustAnchorPem: ca.certificatePem };
 }
@@ -79,5 +79,20 @@ export const awaitInitialized: Step<ClusterScope> = {
             default:
                 throw new TerminalStateError(`Initialization of cluster ${scope.clusterId} ended in ${cluster.State}: ${cluster.StateMessage || 'no reason given'}.`);
         }
+    },
+};
+
+/**
+ * The root CA's private key signs one certificate, the cluster's. Once the cluster is INITIALIZED, CloudHSM
+ * holds that certificate and nothing needs the key again: new HSMs and clusters restored from backups carry
+ * the cluster's certificate, and clients need only the public trust anchor. A key kept any longer could only
+ * be stolen. Not earlier: until CloudHSM has accepted the certificate, a retried initialization signs again.
+ */
+export const destroyCaPrivateKey: Step<ClusterScope> = {
+    name: 'destroy-ca-private-key',
+    when: (scope) => !scope.model.SourceBackupId && !isExternal(scope),
+    run: async (scope) => {
+        await destroySecret(scope.secrets, secretNames(scope.clusterId).caPrivateKey);
+        return next();
     },
 };

@@ -9,8 +9,8 @@ import { secretArn } from './secrets';
 export async function readModel(scope: ClusterScope, cluster?: ApiCluster): Promise<ClusterModel> {
     const found = cluster ?? (await scope.cluster());
     const names = secretNames(found.ClusterId!);
-    const [admin, caPrivateKey, anchor] = await Promise.all([secretArn(scope, names.admin), secretArn(scope, names.caPrivateKey), readTrustAnchor(scope, names.trustAnchor)]);
-    return modelFromCluster(found, { admin, caPrivateKey, trustAnchor: anchor?.arn, trustAnchorPem: anchor?.pem }, scope.model.HsmsPerSubnet);
+    const [admin, anchor] = await Promise.all([secretArn(scope, names.admin), readTrustAnchor(scope, names.trustAnchor)]);
+    return modelFromCluster(found, { admin, trustAnchor: anchor?.arn, trustAnchorPem: anchor?.pem }, scope.model.HsmsPerSubnet);
 }
 
 async function readTrustAnchor(scope: ClusterScope, name: string): Promise<{ arn: string; pem: string } | undefined> {

@@ -15,7 +15,15 @@ import { checkManagementInstance } from './check-environment';
 import { revokeAccess } from './instance-access';
 import { secretArn, secretTags } from './secrets';
 
-const CREATE_ONLY: Array<keyof ClusterModel> = ['HsmType', 'Mode', 'SourceBackupId', 'CertificateAuthority', 'SecretsKmsKeyId'];
+const CREATE_ONLY: Array<keyof ClusterModel> = [
+    'HsmType',
+    'Mode',
+    'SourceBackupId',
+    'SourceAdminSecretArn',
+    'SourceTrustAnchorSecretArn',
+    'CertificateAuthority',
+    'SecretsKmsKeyId',
+];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -31,7 +39,7 @@ export const checkUpdate: Step<ClusterScope> = {
             throw new HandlerError(HandlerErrorCode.NotUpdatable, `${changed.join(', ')} cannot change after creation; CloudFormation replaces the cluster for that.`);
         }
         // After the create-only check: a changed HsmType (say to the retired hsm1.medium) is NotUpdatable, not bad input.
-        assertValidClusterInput(scope.model, scope.request.stackTags);
+        assertValidClusterInput(scope.model, scope.request);
         const instanceId = scope.model.ManagementInstanceId;
         if (instanceId && parseManagement(tagValue(cluster, INTERNAL_TAG.management))?.instanceId !== instanceId) {
             scope.data.instanceGroupId = await checkManagementInstance(scope, instanceId, cluster.VpcId);
@@ -51,7 +59,11 @@ export const modifyBackupRetention: Step<ClusterScope> = {
     },
 };
 
-/** Brings the cluster's and the secrets' user tags to the desired set; the type's own tags are left alone. */
+/**
+ * Brings the cluster's user tags to the desired set, and those of the secrets that carry them: the admin
+ * credentials and trust anchor a new cluster made for itself. The CA key (gone after initialization) and the
+ * copies a restore made of another cluster's secrets carry only the type's own tag (see steps/secrets.ts).
+ */
 export const syncTags: Step<ClusterScope> = {
     name: 'sync-tags',
     run: async (scope) => {
@@ -64,7 +76,7 @@ export const syncTags: Step<ClusterScope> = {
         if (removed.length) await scope.cloudhsm.send(new UntagResourceCommand({ ResourceId: scope.clusterId, TagKeyList: removed }));
         if (upserted.length) await scope.cloudhsm.send(new TagResourceCommand({ ResourceId: scope.clusterId, TagList: upserted }));
         const names = secretNames(scope.clusterId);
-        for (const name of [names.admin, names.trustAnchor, names.caPrivateKey]) {
+        for (const name of scope.model.SourceBackupId ? [] : [names.admin, names.trustAnchor]) {
             const arn = await secretArn(scope, name);
             if (!arn) continue;
             if (removed.length) await scope.secrets.send(new UntagSecretCommand({ SecretId: arn, TagKeys: removed }));

@@ -4,9 +4,9 @@ import { activateCluster, awaitClusterActive } from '../steps/activate';
 import { checkSubnetsAndBackup } from '../steps/check-environment';
 import { awaitClusterCreated, createCluster } from '../steps/create-cluster';
 import { alignHsms, awaitHsms, createFirstHsm } from '../steps/hsms';
-import { awaitInitialized, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
+import { awaitInitialized, destroyCaPrivateKey, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
 import { allowInstanceAccess } from '../steps/instance-access';
-import { adoptSourceSecrets, createCertificateAuthority, storeAdminCredentials } from '../steps/secrets';
+import { copySourceSecrets, createCertificateAuthority, storeAdminCredentials } from '../steps/secrets';
 import { ClusterScope } from './scope';
 
 /** From nothing to an ACTIVE cluster with its HSMs (a restored cluster skips certificate and activation). */
@@ -18,13 +18,14 @@ export const createWorkflow: Workflow<ClusterScope> = {
         awaitClusterCreated,
         storeAdminCredentials,
         createCertificateAuthority,
-        adoptSourceSecrets,
+        copySourceSecrets,
         createFirstHsm,
         awaitHsms('await-first-hsm'),
         allowInstanceAccess,
         stopForExternalCertificate,
         initializeCluster,
         awaitInitialized,
+        destroyCaPrivateKey,
         activateCluster,
         awaitCommand<ClusterScope>('await-activation'),
         awaitClusterActive,

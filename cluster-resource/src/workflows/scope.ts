@@ -30,6 +30,8 @@ export interface ClusterRequest {
     /** Stable across the invocations of one CloudFormation operation. */
     requestToken: string;
     region: string;
+    /** The stack's account: the secrets' KMS key must be in it. */
+    accountId?: string;
     stackTags?: Record<string, string>;
     logicalId?: string;
 }

@@ -27,7 +27,7 @@ import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudforma
 import { isAwsError } from '../../../shared/aws/error-table';
 import { HandlerError, InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
-import { destroySecret, ensureSecretWithOutcome, generatePassword, readSecret, tokenFor } from '../../../shared/secrets/secrets';
+import { destroySecret, ensureSecretWithOutcome, generatePassword, readJsonSecret, tokenFor } from '../../../shared/secrets/secrets';
 import { createRequestRecordName, KMS_USER, kmsUserSecretName, PASSWORD_VERSION_TAG, sameCertificate, withDefaults } from '../translate';
 import { KeyStoreScope } from '../workflows/scope';
 
@@ -141,12 +141,12 @@ async function recordedPassword(scope: KeyStoreScope): Promise<string> {
         tags: [],
         requestToken: scope.request.requestToken,
     });
-    return record.created ? password : passwordIn(await readSecret(scope.secrets, name));
+    return record.created ? password : await passwordIn(scope, name);
 }
 
 const forgetRecord = (scope: KeyStoreScope) => destroySecret(scope.secrets, recordName(scope));
 
-const passwordIn = (secretString: string) => (JSON.parse(secretString) as { password: string }).password;
+const passwordIn = async (scope: KeyStoreScope, secretId: string) => (await readJsonSecret<{ password: string }>(scope.secrets, secretId, ['password'])).password;
 
 /**
  * The kmsuser secret, named by the store's ID, with the password KMS was given (kept in this invocation when it
@@ -158,7 +158,7 @@ export const storeKmsUserSecret: Step<KeyStoreScope> = {
         const name = kmsUserSecretName(scope.keyStoreId);
         let secret = await scope.kmsUserSecret();
         if (!secret) {
-            const password = scope.freshPassword ?? passwordIn(await readSecret(scope.secrets, recordName(scope)));
+            const password = scope.freshPassword ?? (await passwordIn(scope, recordName(scope)));
             await ensureSecretWithOutcome(scope.secrets, {
                 name,
                 description: `KMS key store ${scope.keyStoreId}: the kmsuser password the type set`,

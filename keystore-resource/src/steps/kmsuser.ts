@@ -9,7 +9,7 @@ import { isAwsError } from '../../../shared/aws/error-table';
 import { TerminalStateError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { findCluster } from '../../../shared/finders/clusters';
-import { generatePassword, readSecret, tokenFor } from '../../../shared/secrets/secrets';
+import { generatePassword, readJsonSecret, tokenFor } from '../../../shared/secrets/secrets';
 import {
     configureCli,
     readPasswordFromSecret,
@@ -124,7 +124,7 @@ export const storeNewKmsUserPassword: Step<KeyStoreScope> = {
 
 /** The password the kmsuser secret holds now (the one the rotation set on the HSMs). */
 export async function kmsUserPassword(scope: KeyStoreScope): Promise<string> {
-    return (JSON.parse(await readSecret(scope.secrets, kmsUserSecretName(scope.keyStoreId))) as { password: string }).password;
+    return (await readJsonSecret<{ password: string }>(scope.secrets, kmsUserSecretName(scope.keyStoreId), ['password'])).password;
 }
 
 /**
