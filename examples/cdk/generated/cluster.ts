@@ -41,13 +41,27 @@ export interface CfnClusterProps {
     readonly backupRetentionDays?: number;
 
     /**
-     * Create the cluster from this backup: no certificate, initialization or activation; users and keys come from the backup. The HSMs are still created.
+     * Create the cluster from this backup: no certificate, initialization or activation; users, keys and the cluster certificate come from the backup. The HSMs are still created. The backup's cluster's secrets are not copied unless SourceAdminSecretArn / SourceTrustAnchorSecretArn name them.
      * Changing it replaces the resource.
      */
     readonly sourceBackupId?: string;
 
     /**
-     * Who signs the cluster certificate. SELF_SIGNED (the default): the handler creates a root CA whose private key lives only in Secrets Manager. EXTERNAL: create stops with the cluster UNINITIALIZED and its CSR in the ClusterCsr attribute; an update that supplies ExternalClusterCertificate and ExternalTrustAnchor completes initialization, activation and HSM alignment.
+     * With SourceBackupId: the AdminSecretArn of the cluster the backup was taken from. The restored cluster has that cluster's admin password; the handler copies it into the new cluster's own admin secret (AdminSecretArn), after checking that the secret is the one this type keeps for the backup's cluster. Without it the restored cluster gets no admin secret. Must be a secret ARN in the stack's account and region.
+     * Changing it replaces the resource.
+     * Write-only: the resource never reports it back.
+     */
+    readonly sourceAdminSecretArn?: string;
+
+    /**
+     * With SourceBackupId: the TrustAnchorSecretArn of the cluster the backup was taken from. The handler copies that certificate into the new cluster's own trust anchor secret (TrustAnchorSecretArn, TrustAnchorCertificate), after checking that the secret is the one this type keeps for the backup's cluster. Without it the restored cluster has no TrustAnchorCertificate attribute.
+     * Changing it replaces the resource.
+     * Write-only: the resource never reports it back.
+     */
+    readonly sourceTrustAnchorSecretArn?: string;
+
+    /**
+     * Who signs the cluster certificate. SELF_SIGNED (the default): the handler creates a root CA whose private key lives only in Secrets Manager, and only until the cluster is initialized; then it is destroyed. EXTERNAL: create stops with the cluster UNINITIALIZED and its CSR in the ClusterCsr attribute; an update that supplies ExternalClusterCertificate and ExternalTrustAnchor completes initialization, activation and HSM alignment.
      * Allowed values: SELF_SIGNED, EXTERNAL.
      * @default "SELF_SIGNED"
      * Changing it replaces the resource.
@@ -72,19 +86,19 @@ export interface CfnClusterProps {
     readonly managementInstanceId?: string;
 
     /**
-     * The KMS key (ID, ARN or alias) that encrypts the secrets the type creates. Default: the account's aws/secretsmanager key.
+     * The KMS key (key ID, key ARN, alias name or alias ARN) that encrypts the secrets the type creates. An ARN must name a key in the stack's own account and region: whoever controls the key can read the secrets. Default: the account's aws/secretsmanager key.
      * Changing it replaces the resource.
      */
     readonly secretsKmsKeyId?: string;
 
     /**
-     * Tags for the cluster and every secret the type creates.
+     * Tags for the cluster and for the admin credentials and trust anchor secrets of a new cluster. Never on the root CA's private key or on the copies a restore makes of another cluster's secrets.
      */
     readonly tags?: Array<ClusterTag | cdk.IResolvable> | cdk.IResolvable;
 }
 
 /**
- * A key-value pair applied to the cluster and to every secret the type creates.
+ * A key-value pair applied to the cluster and to the admin credentials and trust anchor secrets of a new cluster.
  */
 export interface ClusterTag {
     /**
@@ -157,22 +171,16 @@ export class CfnCluster extends cdk.CfnResource {
     public readonly attrTrustAnchorCertificate: string;
 
     /**
-     * The secret holding the cluster admin's credentials as JSON {"username": "admin", "password": ...}: the password used to activate the cluster, or the one to activate it with by hand.
+     * The secret holding the cluster admin's credentials as JSON {"username": "admin", "password": ...}: the password used to activate the cluster, or the one to activate it with by hand. For a cluster restored from a backup: the copy made from SourceAdminSecretArn, absent without it.
      * @cloudformationAttribute AdminSecretArn
      */
     public readonly attrAdminSecretArn: string;
 
     /**
-     * The secret holding the trust anchor certificate. It is kept when the cluster is deleted, for restores from its backups.
+     * The secret holding the trust anchor certificate. It is kept when the cluster is deleted, for restores from its backups. For a cluster restored from a backup: the copy made from SourceTrustAnchorSecretArn, absent without it.
      * @cloudformationAttribute TrustAnchorSecretArn
      */
     public readonly attrTrustAnchorSecretArn: string;
-
-    /**
-     * SELF_SIGNED only: the secret holding the root CA's private key. Deleted with the cluster.
-     * @cloudformationAttribute CaPrivateKeySecretArn
-     */
-    public readonly attrCaPrivateKeySecretArn: string;
 
     constructor(scope: Construct, id: string, props: CfnClusterProps) {
         super(scope, id, { type: CfnCluster.CFN_RESOURCE_TYPE_NAME, properties: renderCfnClusterProps(props) });
@@ -185,7 +193,6 @@ export class CfnCluster extends cdk.CfnResource {
         this.attrTrustAnchorCertificate = cdk.Token.asString(this.getAtt('TrustAnchorCertificate'));
         this.attrAdminSecretArn = cdk.Token.asString(this.getAtt('AdminSecretArn'));
         this.attrTrustAnchorSecretArn = cdk.Token.asString(this.getAtt('TrustAnchorSecretArn'));
-        this.attrCaPrivateKeySecretArn = cdk.Token.asString(this.getAtt('CaPrivateKeySecretArn'));
     }
 }
 
@@ -197,6 +204,8 @@ function renderCfnClusterProps(props: CfnClusterProps): Record<string, unknown> 
         HsmsPerSubnet: props.hsmsPerSubnet,
         BackupRetentionDays: props.backupRetentionDays,
         SourceBackupId: props.sourceBackupId,
+        SourceAdminSecretArn: props.sourceAdminSecretArn,
+        SourceTrustAnchorSecretArn: props.sourceTrustAnchorSecretArn,
         CertificateAuthority: props.certificateAuthority,
         ExternalClusterCertificate: props.externalClusterCertificate,
         ExternalTrustAnchor: props.externalTrustAnchor,

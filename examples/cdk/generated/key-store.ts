@@ -35,6 +35,13 @@ export interface CfnKeyStoreProps {
     readonly managementInstanceId: string;
 
     /**
+     * The KMS key (ID, ARN or alias, of this stack's account) that encrypts the kmsuser secret. Default: the account's aws/secretsmanager key. Write-only: Secrets Manager reports a key in its own form (key ID or alias ARN), not as declared.
+     * Changing it replaces the resource.
+     * Write-only: the resource never reports it back.
+     */
+    readonly secretsKmsKeyId?: string;
+
+    /**
      * CONNECTED (the default) connects the key store and waits until KMS has connected it; DISCONNECTED disconnects it (its KMS keys become unavailable).
      * Allowed values: CONNECTED, DISCONNECTED.
      * @default "CONNECTED"
@@ -103,6 +110,7 @@ function renderCfnKeyStoreProps(props: CfnKeyStoreProps): Record<string, unknown
         TrustAnchorCertificate: props.trustAnchorCertificate,
         AdminSecretArn: props.adminSecretArn,
         ManagementInstanceId: props.managementInstanceId,
+        SecretsKmsKeyId: props.secretsKmsKeyId,
         DesiredConnectionState: props.desiredConnectionState,
         KmsUserPasswordVersion: props.kmsUserPasswordVersion,
     };
