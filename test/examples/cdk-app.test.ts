@@ -83,6 +83,8 @@ describe('the generated L1 classes', () => {
             hsmsPerSubnet: 2,
             backupRetentionDays: 30,
             sourceBackupId: 'backup-abcdefghijk',
+            sourceAdminSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:cloudhsm/cluster-abcdefghijk/admin-credentials-AbCdEf',
+            sourceTrustAnchorSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:cloudhsm/cluster-abcdefghijk/trust-anchor-AbCdEf',
             certificateAuthority: 'EXTERNAL',
             externalClusterCertificate: 'pem',
             externalTrustAnchor: 'pem',

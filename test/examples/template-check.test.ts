@@ -33,7 +33,7 @@ test('GIVEN a template with mistakes in resources of both types WHEN it is check
     const file = join(mkdtempSync(join(tmpdir(), 'check-template-')), 'mistakes.yaml');
     writeFileSync(file, fixture);
     const cluster = `${organization}::CloudHsm::Cluster`;
-    const clusterAttributes = 'ClusterId, State, VpcId, SecurityGroupId, Hsms, ClusterCsr, TrustAnchorCertificate, AdminSecretArn, TrustAnchorSecretArn, CaPrivateKeySecretArn';
+    const clusterAttributes = 'ClusterId, State, VpcId, SecurityGroupId, Hsms, ClusterCsr, TrustAnchorCertificate, AdminSecretArn, TrustAnchorSecretArn';
 
     const { code, lines } = checkTemplateCommand(file);
 

@@ -111,7 +111,13 @@ beforeAll(async () => {
     const backup = [...aws.emulator.state.backups.values()]
         .filter((b) => b.clusterId === cluster.ClusterId && b.state === 'READY' && b.users.some((u) => u.username === KMS_USER))
         .sort((a, b) => b.createTimestamp - a.createTimestamp)[0];
-    const related = await readyCluster(aws, { SourceBackupId: backup.backupId, SubnetIds: [aws.network.subnetIds.a, aws.network.subnetIds.c] });
+    // The stack names the source cluster's secrets, so the restored cluster gets its own admin secret copy.
+    const related = await readyCluster(aws, {
+        SourceBackupId: backup.backupId,
+        SourceAdminSecretArn: cluster.AdminSecretArn,
+        SourceTrustAnchorSecretArn: cluster.TrustAnchorSecretArn,
+        SubnetIds: [aws.network.subnetIds.a, aws.network.subnetIds.c],
+    });
     clusterIds = [cluster.ClusterId as string, related.ClusterId as string];
     adminSecretArns = { [cluster.ClusterId as string]: cluster.AdminSecretArn as string, [related.ClusterId as string]: related.AdminSecretArn as string };
 });
