@@ -1,11 +1,16 @@
-// Bundles each type's handler into one file: cluster-resource/dist/handlers.js (and the key store's when it
-// exists). The aws-sdk v2 stand-in (sdk-v2-shim, installed as `aws-sdk`) goes in instead of SDK v2; class
-// names are kept because the CloudFormation library derives error codes from them.
+// Bundles each type's handler into one file, <type folder>/dist/handlers.js, for the Node version of the
+// runtime the root .rpdk-config names; `node build.mjs <folder>` bundles one type. The aws-sdk v2 stand-in
+// (sdk-v2-shim, installed as `aws-sdk`) goes in instead of SDK v2; class names are kept because the
+// CloudFormation library derives error codes from them.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'fs';
+import { nodeTarget, root, types } from './scripts/types.mjs';
 
-const types = ['cluster-resource', 'keystore-resource'].filter((dir) => existsSync(`${dir}/src/handlers.ts`));
-for (const dir of types) {
+process.chdir(root);
+const only = process.argv[2];
+const folders = types.map((t) => t.folder).filter((dir) => existsSync(`${dir}/src/handlers.ts`) && (!only || dir === only));
+if (only && folders.length === 0) throw new Error(`No type folder ${only} with src/handlers.ts; the types: ${types.map((t) => t.folder).join(', ')}`);
+for (const dir of folders) {
     const outfile = `${dir}/dist/handlers.js`;
     const { outputFiles } = await build({
         entryPoints: [`${dir}/src/handlers.ts`],
@@ -14,7 +19,7 @@ for (const dir of types) {
         write: false,
         bundle: true,
         platform: 'node',
-        target: 'node20',
+        target: nodeTarget(),
         format: 'cjs',
         minify: true,
         keepNames: true,

@@ -85,9 +85,10 @@ export function emulatedAccount(emulator: Emulator): DrivenAccount {
 }
 
 /**
- * The CloudFormation library sleeps on the wall clock: 1 s at the end of every invocation and 0.25 s before
- * each log line it sends to CloudWatch Logs; the engine backs off within an invocation before a resource has
- * its identifier; the SDK v2 stand-in pauses between its attempts at a log or metric call. Locally those
+ * The CloudFormation library sleeps on the wall clock 0.25 s before each log line it sends to CloudWatch Logs
+ * (the product removes its 1 s sleep at the end of every invocation: shared/registry/resource.ts); the engine
+ * backs off within an invocation before a resource has its identifier; the SDK v2 stand-in pauses between its
+ * attempts at a log or metric call. Locally those
  * sleeps advance the shared clock instead, so they still count in emulated time but cost no real time.
  */
 function replaceLibrarySleeps(clock: SharedClock): void {

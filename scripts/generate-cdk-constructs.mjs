@@ -8,16 +8,14 @@
 // readOnlyProperties (required as `required` says, nested definitions as interfaces, docs from the
 // descriptions), and one typed `attr<Name>` getter per readOnlyProperty: those are attributes, never props.
 // The type name comes from the schema, so `npm run configure` runs this script after changing it.
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { root, types } from './types.mjs';
 
-const TYPES = [
-    { schema: 'cluster-resource/schema.json', file: 'cluster.ts' },
-    { schema: 'keystore-resource/schema.json', file: 'key-store.ts' },
-];
+const TYPES = types
+    .map((t) => ({ schema: `${t.folder}/schema.json`, file: t.cdkFile }))
+    .filter((t) => existsSync(join(root, t.schema)));
 const OUT_DIR = 'examples/cdk/generated';
-
-const root = new URL('..', import.meta.url).pathname;
 
 const camel = (name) => name.charAt(0).toLowerCase() + name.slice(1);
 const pointerName = (pointer) => pointer.replace(/^\/properties\//, '');

@@ -5,9 +5,9 @@
  */
 import Ajv from 'ajv';
 import clusterSchema from '../cluster-resource/schema.json';
-import { ClusterModel } from '../cluster-resource/src/models';
+import { ClusterModel } from '../cluster-resource/src/resource-model';
 import keyStoreSchema from '../keystore-resource/schema.json';
-import { KeyStoreModel } from '../keystore-resource/src/models';
+import { KeyStoreModel } from '../keystore-resource/src/resource-model';
 import baseMetaSchema from './meta-schema/base.definition.schema.v1.json';
 import configurationMetaSchema from './meta-schema/provider.configuration.definition.schema.v1.json';
 import providerMetaSchema from './meta-schema/provider.definition.schema.v1.json';

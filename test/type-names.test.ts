@@ -19,12 +19,12 @@ test('the schema, its cfn copy, .rpdk-config and the handler all carry it', () =
     const typeName = `${organization}::CloudHsm::Cluster`;
     const schema = JSON.parse(read('cluster-resource/schema.json'));
     expect(schema.typeName).toBe(typeName);
-    const cfnSchemaFile = `${typeName.replace(/::/g, '-').toLowerCase()}.json`;
+    const cfnSchemaFile = `cluster-resource/${typeName.replace(/::/g, '-').toLowerCase()}.json`;
     expect(existsSync(join(root, cfnSchemaFile))).toBe(true);
     expect(JSON.parse(read(cfnSchemaFile))).toEqual(schema);
-    expect(JSON.parse(read('.rpdk-config')).typeName).toBe(typeName);
+    expect(JSON.parse(read('cluster-resource/.rpdk-config')).typeName).toBe(typeName);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    expect(require('../cluster-resource/src/models').ClusterModel.TYPE_NAME).toBe(typeName);
+    expect(require('../cluster-resource/src/resource-model').ClusterModel.TYPE_NAME).toBe(typeName);
 });
 
 test('the example template and the generated CDK classes name the types with it', () => {
@@ -35,7 +35,16 @@ test('the example template and the generated CDK classes name the types with it'
 });
 
 test('running configure again changes nothing (the committed files are what it writes)', () => {
-    const files = ['cluster-resource/schema.json', '.rpdk-config', 'examples/cloudhsm-kms-stack.yaml', 'examples/cdk/generated/cluster.ts', 'examples/cdk/generated/key-store.ts'];
+    const files = [
+        'cluster-resource/schema.json',
+        'cluster-resource/.rpdk-config',
+        'cluster-resource/template.yml',
+        'keystore-resource/.rpdk-config',
+        'template.yml',
+        'examples/cloudhsm-kms-stack.yaml',
+        'examples/cdk/generated/cluster.ts',
+        'examples/cdk/generated/key-store.ts',
+    ];
     const before = files.map(read);
     execFileSync(process.execPath, [join(root, 'scripts', 'configure-types.mjs')], { cwd: root, stdio: 'pipe' });
     expect(files.map(read)).toEqual(before);

@@ -7,7 +7,7 @@ import { Workflow } from '../../shared/engine/workflow';
 import { runWorkflowOperation } from '../../shared/registry/run-workflow';
 import { clusterPage } from '../../shared/finders/clusters';
 import { HandlerInput, registryResource, success } from '../../shared/registry/resource';
-import { ClusterModel } from './models';
+import { ClusterModel } from './resource-model';
 import { readModel } from './steps/read-model';
 import { modelFromCluster } from './translate';
 import { assertValidClusterInput } from './validate-input';

@@ -5,7 +5,7 @@
 import type { Cluster, Hsm, Tag as ApiTag } from '@aws-sdk/client-cloudhsm-v2';
 import { createHash } from 'crypto';
 import type { CurrentClusterMembers } from '../../shared/aws/cloudhsm-wire';
-import { ClusterModel, HsmSummary, Tag } from './models';
+import { ClusterModel, HsmSummary, Tag } from './resource-model';
 
 export type ApiCluster = Cluster & CurrentClusterMembers;
 

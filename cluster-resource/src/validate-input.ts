@@ -3,7 +3,7 @@
  * problems are reported at once, before anything is created.
  */
 import { InvalidInputError } from '../../shared/engine/errors';
-import { ClusterModel } from './models';
+import { ClusterModel } from './resource-model';
 import { DEFAULTS, MAX_CLUSTER_TAGS, INTERNAL_TAG, userTags } from './translate';
 
 const SUBNET_ID = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;

@@ -7,7 +7,7 @@ import { NotFoundError } from '../../shared/engine/errors';
 import { Workflow } from '../../shared/engine/workflow';
 import { HandlerInput, registryResource, success } from '../../shared/registry/resource';
 import { runWorkflowOperation } from '../../shared/registry/run-workflow';
-import { KeyStoreModel } from './models';
+import { KeyStoreModel } from './resource-model';
 import { readModel } from './steps/read-model';
 import { modelFromKeyStore } from './translate';
 import { assertValidKeyStoreInput } from './validate-input';

@@ -1,6 +1,6 @@
 /** Pure translation between the key store model and KMS, and the type's naming of its secret. No I/O. */
 import type { CustomKeyStoresListEntry } from '@aws-sdk/client-kms';
-import { KeyStoreModel } from './models';
+import { KeyStoreModel } from './resource-model';
 
 export const DEFAULTS = { DesiredConnectionState: 'CONNECTED', KmsUserPasswordVersion: 1 } as const;
 

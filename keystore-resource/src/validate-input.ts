@@ -1,6 +1,6 @@
 /** Input checks that need no AWS call; every problem names the property. */
 import { InvalidInputError } from '../../shared/engine/errors';
-import { KeyStoreModel } from './models';
+import { KeyStoreModel } from './resource-model';
 import { DEFAULTS } from './translate';
 
 const CLUSTER_ID = /^cluster-[2-7a-zA-Z]{11,16}$/;

@@ -1,7 +1,7 @@
 /** The model as AWS tells it: the cluster, the type's tags on it, and the type's secrets. */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { isAwsError } from '../../../shared/aws/error-table';
-import { ClusterModel } from '../models';
+import { ClusterModel } from '../resource-model';
 import { ApiCluster, modelFromCluster, secretNames } from '../translate';
 import { ClusterScope } from '../workflows/scope';
 import { secretArn } from './secrets';

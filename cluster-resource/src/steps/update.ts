@@ -7,7 +7,7 @@ import { TagResourceCommand as TagSecretCommand, UntagResourceCommand as UntagSe
 import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { HandlerError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
-import { ClusterModel } from '../models';
+import { ClusterModel } from '../resource-model';
 import { DEFAULTS, INTERNAL_TAG, parseManagement, secretNames, tagValue, userTags, withDefaults } from '../translate';
 import { ClusterScope } from '../workflows/scope';
 import { assertValidClusterInput } from '../validate-input';

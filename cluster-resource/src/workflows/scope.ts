@@ -15,7 +15,7 @@ import { NotFoundError } from '../../../shared/engine/errors';
 import { findCluster } from '../../../shared/finders/clusters';
 import { Described } from '../../../shared/finders/described';
 import type { SentCommand } from '../../../shared/ssm/run-command';
-import { ClusterModel } from '../models';
+import { ClusterModel } from '../resource-model';
 import { ApiCluster } from '../translate';
 
 export interface ClusterData {

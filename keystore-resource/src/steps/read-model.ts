@@ -1,5 +1,5 @@
 /** The model as KMS tells it, with the kmsuser secret's ARN and password version. */
-import { KeyStoreModel } from '../models';
+import { KeyStoreModel } from '../resource-model';
 import { modelFromKeyStore, PASSWORD_VERSION_TAG } from '../translate';
 import { KeyStoreScope } from '../workflows/scope';
 

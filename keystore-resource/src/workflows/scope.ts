@@ -14,7 +14,7 @@ import { isAwsError } from '../../../shared/aws/error-table';
 import { NotFoundError } from '../../../shared/engine/errors';
 import { Described } from '../../../shared/finders/described';
 import type { SentCommand } from '../../../shared/ssm/run-command';
-import { KeyStoreModel } from '../models';
+import { KeyStoreModel } from '../resource-model';
 import { kmsUserSecretName } from '../translate';
 
 export interface KeyStoreData {
