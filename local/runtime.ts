@@ -15,6 +15,7 @@ import { kmsService } from './emulator/services/kms';
 import { logsService } from './emulator/services/logs';
 import { secretsManagerService } from './emulator/services/secretsmanager';
 import { ssmService, SsmService } from './emulator/services/ssm';
+import { stsService } from './emulator/services/sts';
 import { InstanceEmulation, installInstanceEmulation } from './instance/cli';
 
 export interface LocalAws {
@@ -39,7 +40,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     const emulator = new Emulator({
         clock,
         durations: options.durations,
-        services: [cloudHsmService, secretsManagerService, ssmService, ec2Service, logsService, cloudWatchService, kmsService],
+        services: [cloudHsmService, secretsManagerService, ssmService, ec2Service, logsService, cloudWatchService, kmsService, stsService],
     });
     const instances = installInstanceEmulation(emulator);
     const accountId = emulator.state.accountId;

@@ -19,7 +19,7 @@ import { defaultKmsQuotas } from '../local/emulator/services/kms-key-stores';
 const root = join(__dirname, '..');
 const fidelity = readFileSync(join(root, 'local/emulator/FIDELITY.md'), 'utf8');
 const kinds = ['documented', 'strict guess', 'typical figure', 'known gap'];
-const services = ['cloudhsmv2', 'kms', 'secretsmanager', 'ssm', 'ec2', 'logs', 'cloudwatch'];
+const services = ['cloudhsmv2', 'kms', 'secretsmanager', 'ssm', 'ec2', 'logs', 'cloudwatch', 'sts'];
 
 /** The service whose errors a source file answers, by the file-naming rule of local/emulator/services; undefined for protocol-level code. */
 function serviceOf(file: string): string | undefined {

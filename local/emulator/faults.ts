@@ -81,6 +81,8 @@ export class Faults {
  */
 export function throttled(service: string): AwsError {
     if (service === 'ec2') return new AwsError('RequestLimitExceeded', 'Request limit exceeded.', 503);
+    // The query services' common error (STS API reference "Common Errors": Throttling, 400).
+    if (service === 'sts') return new AwsError('Throttling', 'Rate exceeded', 400);
     return new AwsError('ThrottlingException', 'Rate exceeded', 400);
 }
 
@@ -95,6 +97,8 @@ function internalCodeFor(service: string): string {
             return 'CloudHsmInternalFailureException';
         case 'kms':
             return 'KMSInternalException';
+        case 'sts':
+            return 'InternalFailure';
         case 'secretsmanager':
             return 'InternalServiceError';
         case 'ssm':

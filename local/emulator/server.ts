@@ -16,6 +16,8 @@ export interface ServiceContext {
     durations: Durations;
     /** The emulator's own base URL (for stand-in executables that call back). */
     endpoint(): string;
+    /** The principal of each access key ID (see Emulator.principals); STS adds the keys it issues. */
+    principals: Map<string, string>;
     /** Other services of the same emulator, by name, for cross-service effects. */
     service<T extends EmulatedService>(name: string): T;
 }
@@ -35,7 +37,10 @@ export interface EmulatedService {
     readonly name: string;
     /** JSON services: the X-Amz-Target prefix (`BaldrApiService`); EC2: undefined. */
     readonly targetPrefix?: string;
-    readonly protocol: 'json1.0' | 'json1.1' | 'ec2query';
+    readonly protocol: 'json1.0' | 'json1.1' | 'ec2query' | 'awsquery';
+    /** AWS query services (STS): found by the service of the SigV4 credential scope; their XML namespace. */
+    readonly signingName?: string;
+    readonly xmlNamespace?: string;
     /**
      * Answers one action. JSON services take and return plain objects (timestamps as epoch seconds);
      * the EC2 service takes the flat query parameters and returns the XML inside the response element.
@@ -97,6 +102,7 @@ export class Emulator {
             scheduler: this.scheduler,
             durations: this.durations,
             endpoint: () => this.url,
+            principals: this.principals,
             service: <T extends EmulatedService>(name: string) => this.service<T>(name),
         };
         for (const factory of options.services) {
@@ -176,8 +182,11 @@ export class Emulator {
             }
             const target = req.headers['x-amz-target'];
             const caller = this.callerOf(req);
+            const queryService = [...this.services.values()].find((s) => s.protocol === 'awsquery' && s.signingName === signingNameOf(req));
             if (typeof target === 'string') {
                 await this.serveJson(target, body, res, caller);
+            } else if (queryService) {
+                await this.serveAwsQuery(queryService, body, res, caller);
             } else {
                 await this.serveQuery(body, res, caller);
             }
@@ -256,6 +265,27 @@ export class Emulator {
         }
     }
 
+    /** The AWS query protocol (STS): `<ActionResponse><ActionResult>…` and `<ErrorResponse><Error><Type>…`. */
+    private async serveAwsQuery(service: EmulatedService, body: string, res: http.ServerResponse, caller: Caller): Promise<void> {
+        const params = Object.fromEntries(new URLSearchParams(body));
+        const action = params.Action ?? '';
+        const requestId = randomUUID();
+        const metadata = `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>`;
+        try {
+            const inner = await this.invoke(service, action, params, caller);
+            res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+            res.end(`<${action}Response xmlns="${service.xmlNamespace}">\n<${action}Result>${inner ?? ''}</${action}Result>${metadata}</${action}Response>`);
+        } catch (err) {
+            if (err instanceof DroppedConnection) return void res.destroy();
+            const error = asAwsError(err);
+            res.writeHead(error.httpStatus, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+            res.end(
+                `<ErrorResponse xmlns="${service.xmlNamespace}"><Error><Type>${error.httpStatus >= 500 ? 'Receiver' : 'Sender'}</Type>` +
+                    `<Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+            );
+        }
+    }
+
     private async invoke(service: EmulatedService, action: string, input: any, caller: Caller): Promise<unknown> {
         const record: CallRecord = { service: service.name, action, atMs: this.clock.now() };
         this.calls.push(record);
@@ -278,6 +308,11 @@ export class Emulator {
             throw err;
         }
     }
+}
+
+/** The service of the SigV4 credential scope: `Credential=<key>/<date>/<region>/<service>/aws4_request`. */
+function signingNameOf(req: http.IncomingMessage): string | undefined {
+    return /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(String(req.headers.authorization ?? ''))?.[1];
 }
 
 function asAwsError(err: unknown): AwsError {
