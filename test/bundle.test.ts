@@ -2,7 +2,7 @@
  * Each type's bundled handler (what `cfn submit` would upload) works against the emulator with the real SDK clients,
  * carries the SDK v2 stand-in instead of SDK v2, and delivers its logs through it.
  *
- * The library inside the bundle sleeps on the wall clock (1 s per invocation, 0.25 s per log line) and that
+ * The library inside the bundle sleeps on the wall clock (0.25 s per log line it delivers) and that
  * copy cannot be pointed at the shared clock, so this test runs only a few invocations through the bundle.
  */
 import { execFileSync } from 'child_process';
