@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'fs';
 
-const types = ['cluster-resource', 'keystore-resource'].filter((dir) => existsSync(`${dir}/src/handlers.ts`));
+const types = ['cluster-resource', 'keystore-resource', 'kmskey-resource'].filter((dir) => existsSync(`${dir}/src/handlers.ts`));
 for (const dir of types) {
     const outfile = `${dir}/dist/handlers.js`;
     const { outputFiles } = await build({

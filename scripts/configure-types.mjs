@@ -17,6 +17,7 @@ const RESERVED = ['alexa', 'amzn', 'amazon', 'aws', 'custom', 'dev'];
 const TYPES = [
     { source: 'cluster-resource', project: '.', service: 'CloudHsm', resource: 'Cluster' },
     { source: 'keystore-resource', project: 'keystore-resource', service: 'CloudHsm', resource: 'KeyStore' },
+    { source: 'kmskey-resource', project: 'kmskey-resource', service: 'CloudHsm', resource: 'KmsKey' },
 ];
 
 const root = new URL('..', import.meta.url).pathname;
@@ -70,7 +71,7 @@ for (const { source, project, service, resource } of TYPES) {
 const examples = join(root, 'examples');
 for (const name of readdirSync(examples).filter((n) => /\.(ya?ml|json)$/.test(n))) {
     const text = readFileSync(join(examples, name), 'utf8');
-    const updated = text.replace(/\b[A-Za-z0-9]{2,64}::CloudHsm::(Cluster|KeyStore)\b/g, `${organization}::CloudHsm::$1`);
+    const updated = text.replace(/\b[A-Za-z0-9]{2,64}::CloudHsm::(Cluster|KeyStore|KmsKey)\b/g, `${organization}::CloudHsm::$1`);
     if (updated !== text) writeFileSync(join(examples, name), updated);
     console.log(`examples/${name}: ${organization}::CloudHsm::*`);
 }
