@@ -19,6 +19,8 @@ export const DEFAULTS = {
  * was lost can find the key it made (CreateKey takes no client token). Kept on the key, and hidden from Tags.
  */
 export const REQUEST_TOKEN_TAG = 'cloudhsm-type:request-token';
+/** The tag a delete puts on the key just before scheduling its deletion: see steps/delete.ts. */
+export const DELETE_REQUEST_TAG = 'cloudhsm-type:delete-request';
 /** Tag keys the type keeps for itself; a declared tag may not use the prefix. */
 export const TYPE_TAG_PREFIX = 'cloudhsm-type:';
 

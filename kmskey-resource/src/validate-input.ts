@@ -7,8 +7,8 @@ const KEY_STORE_ID = /^cks-[a-z0-9]{17}$/;
 /** "Key policies in AWS KMS": a key policy document is at most 32 KB. */
 const MAX_POLICY_BYTES = 32 * 1024;
 const MAX_DESCRIPTION = 8192;
-/** KMS allows 50 tags on a key; the type keeps one (translate.ts REQUEST_TOKEN_TAG). */
-const MAX_TAGS = 49;
+/** KMS allows 50 tags on a key; the type keeps two (translate.ts REQUEST_TOKEN_TAG, DELETE_REQUEST_TAG). */
+const MAX_TAGS = 48;
 const show = (v: unknown) => JSON.stringify(v);
 
 /** A CloudHSM key store holds single-Region symmetric encryption keys whose material KMS generates, never rotated. */
@@ -65,7 +65,7 @@ function problemsWithTags(tags: unknown): string[] {
     if (tags === undefined) return [];
     if (!Array.isArray(tags)) return ['Tags must be a list of {Key, Value}.'];
     const problems: string[] = [];
-    if (tags.length > MAX_TAGS) problems.push(`Tags has ${tags.length} tags; at most ${MAX_TAGS} (KMS allows 50 per key and the type keeps one).`);
+    if (tags.length > MAX_TAGS) problems.push(`Tags has ${tags.length} tags; at most ${MAX_TAGS} (KMS allows 50 per key and the type keeps two).`);
     const seen = new Set<string>();
     for (const tag of tags as Array<{ Key?: unknown; Value?: unknown }>) {
         const key = tag?.Key;

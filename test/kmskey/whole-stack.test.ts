@@ -102,11 +102,11 @@ describe('GIVEN a key store with a live KMS key and a key pending deletion', () 
 
         expect(refused.status).toBe('FAILED');
         expect(refused.errorCode).toBe('ResourceConflict');
-        expect(refused.message).toContain(live.model!.KeyId);
+        expect(refused.message).toContain(live.model!.KeyId as string);
         expect(refused.message).toMatch(/Nothing was changed/);
         expect(mutatingCallSequence(aws, from)).toEqual([]);
         expect(kmsOf(aws).findKeyStore(stack.keyStore.KeyStoreId)).toMatchObject({ name: 'live-keys', connectionState: 'CONNECTED' });
-        expect(kmsKeyIn(aws, live.model!.KeyId)!.enabled).toBe(true);
+        expect(kmsKeyIn(aws, live.model!.KeyId as string)!.enabled).toBe(true);
         expect(liveSecret(aws, stack.keyStore.KmsUserSecretArn)).toBeDefined();
     });
 });
