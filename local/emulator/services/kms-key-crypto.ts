@@ -64,6 +64,17 @@ export class KmsKeyCrypto {
         const state = this.keys.stateOf(key);
         if (state === 'Disabled') throw kmsError('DisabledException', `${key.arn} is disabled.`);
         if (state !== 'Enabled') throw kmsError('KMSInvalidStateException', `${key.arn} is ${state === 'PendingDeletion' ? 'pending deletion' : 'unavailable'}.`);
+        if (key.customKeyStoreId !== undefined && !this.materialReachable(key)) {
+            throw kmsError('KMSInvalidStateException', `The CloudHSM cluster of ${key.arn} has no active HSM that holds its key material.`);
+        }
+    }
+
+    /** "Using KMS keys in an AWS CloudHSM key store": an active HSM of the store's cluster must hold the key material. */
+    private materialReachable(key: KmsKey): boolean {
+        const store = this.keys.storeOf(key);
+        const cluster = store?.clusterId === undefined ? undefined : this.keys.clusterOf(store.clusterId);
+        const active = new Set((cluster?.hsms ?? []).filter((h) => h.state === 'ACTIVE').map((h) => h.hsmId));
+        return (cluster?.keys ?? []).some((k) => k.label === key.keyId && k.hsmIds.some((id) => active.has(id)));
     }
 }
 

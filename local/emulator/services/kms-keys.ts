@@ -42,6 +42,14 @@ export class KmsKeys {
         return [...this.keys.values()].filter((k) => k.customKeyStoreId === customKeyStoreId);
     }
 
+    storeOf(key: KmsKey) {
+        return key.customKeyStoreId === undefined ? undefined : this.ctx.state.keyStores.get(key.customKeyStoreId);
+    }
+
+    clusterOf(clusterId: string) {
+        return this.ctx.state.clusters.get(clusterId);
+    }
+
     /** Keys pending deletion stay so; otherwise a key in a store that is not CONNECTED is Unavailable. */
     stateOf(key: KmsKey): KeyState {
         if (key.deletionDate !== undefined) return 'PendingDeletion';
