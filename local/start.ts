@@ -3,19 +3,24 @@
  * CloudFormation protocol a user's stack takes:
  *
  *   cluster create (2 subnets, 1 HSM each, self-signed CA, management instance) → read
- *   → key store create → a KMS key in it → rename → rotate the kmsuser password
- *   → key store delete, refused while the key exists, done after the key is scheduled and removed
- *   → cluster update (grow, shrink to 0, grow back) → list → cluster delete
+ *   → key store create → a KMS key in it (Community::CloudHsm::KmsKey) → encrypt and decrypt with it
+ *   → key update: disable (encrypt refused), enable again → key store rename → rotate the kmsuser password
+ *   → key store delete, refused while the key is live
+ *   → the stack's delete in CloudFormation's order: the key (scheduled for deletion), the key store (retired,
+ *     as it holds only that key pending deletion), the cluster (after a last update: grow, shrink to 0, grow back)
+ *   → what stays behind, then the clock past the waiting period and the clean-up,
  *
  * then a check that nothing is left.
  */
 import { CloudHSMV2Client, DeleteBackupCommand } from '@aws-sdk/client-cloudhsm-v2';
-import { CreateKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import clusterSchema from '../cluster-resource/schema.json';
 import { entrypoint as clusterEntrypoint } from '../cluster-resource/src/handlers';
 import keyStoreSchema from '../keystore-resource/schema.json';
 import { entrypoint as keyStoreEntrypoint } from '../keystore-resource/src/handlers';
+import kmsKeySchema from '../kmskey-resource/schema.json';
+import { entrypoint as kmsKeyEntrypoint } from '../kmskey-resource/src/handlers';
 import { OperationReport } from './driver/driver';
 import { leftovers } from './leftovers';
 import { describeOperation } from './report';
@@ -27,6 +32,7 @@ async function main(): Promise<void> {
     const aws = await startLocalAws();
     const clusters = aws.driver({ entrypoint: clusterEntrypoint, schema: clusterSchema }, { logicalResourceId: 'Cluster' });
     const keyStores = aws.driver({ entrypoint: keyStoreEntrypoint, schema: keyStoreSchema }, { logicalResourceId: 'KeyStore' });
+    const kmsKeys = aws.driver({ entrypoint: kmsKeyEntrypoint, schema: kmsKeySchema }, { logicalResourceId: 'Key' });
     const failures: string[] = [];
     const phase = (name: string, report: OperationReport, expected: 'SUCCESS' | 'FAILED' = 'SUCCESS') => {
         console.log(describeOperation(name, report));
@@ -34,7 +40,7 @@ async function main(): Promise<void> {
         return report;
     };
     try {
-        console.log(`${clusterSchema.typeName} and ${keyStoreSchema.typeName} on the local emulator (${aws.emulator.endpoint}); times are emulated.\n`);
+        console.log(`${clusterSchema.typeName}, ${keyStoreSchema.typeName} and ${kmsKeySchema.typeName} on the local emulator (${aws.emulator.endpoint}); times are emulated.\n`);
         const clusterProperties = {
             SubnetIds: [aws.network.subnetIds.a, aws.network.subnetIds.b],
             HsmsPerSubnet: 1,
@@ -47,7 +53,7 @@ async function main(): Promise<void> {
         console.log(`    ${cluster.ClusterId} ${cluster.State}, HSMs ${(cluster.Hsms as Array<{ HsmId: string; AvailabilityZone: string }>).map((h) => `${h.HsmId}@${h.AvailabilityZone}`).join(', ')}`);
         phase('cluster: read', await clusters.read({ ClusterId: cluster.ClusterId }));
 
-        await keyStoreLifecycle(aws, keyStores, phase, cluster);
+        const keyStore = await keyStoreLifecycle(aws, keyStores, kmsKeys, phase, cluster);
 
         let current: Record<string, unknown> = { ...clusterProperties, ClusterId: cluster.ClusterId };
         for (const [name, hsmsPerSubnet] of [['cluster: grow to 2 per subnet', 2], ['cluster: shrink to 0', 0], ['cluster: grow back to 1', 1]] as const) {
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
         console.log(`    listed: ${(listed.models ?? []).map((m) => m.ClusterId).join(', ')}`);
         phase('cluster: delete', await clusters.delete({ ...current }));
 
+        await afterTheWaitingPeriod(aws, keyStores, phase, keyStore);
         await reportLeftovers(aws, failures);
     } finally {
         await aws.stop();
@@ -72,7 +79,13 @@ async function main(): Promise<void> {
 
 type Phase = (name: string, report: OperationReport, expected?: 'SUCCESS' | 'FAILED') => OperationReport;
 
-async function keyStoreLifecycle(aws: LocalAws, keyStores: ReturnType<LocalAws['driver']>, phase: Phase, cluster: Record<string, unknown>): Promise<void> {
+async function keyStoreLifecycle(
+    aws: LocalAws,
+    keyStores: ReturnType<LocalAws['driver']>,
+    kmsKeys: ReturnType<LocalAws['driver']>,
+    phase: Phase,
+    cluster: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
     const properties = {
         KeyStoreName: 'payments-keys',
         ClusterId: cluster.ClusterId,
@@ -86,10 +99,21 @@ async function keyStoreLifecycle(aws: LocalAws, keyStores: ReturnType<LocalAws['
     console.log(`    ${keyStoreId} ${created.model!.ConnectionState}`);
     phase('key store: read', await keyStores.read({ KeyStoreId: keyStoreId }));
 
+    const keyProperties = { CustomKeyStoreId: keyStoreId, Description: 'npm start', PendingWindowInDays: KEY_WAITING_PERIOD_DAYS, Tags: [{ Key: 'team', Value: 'payments' }] };
+    const createdKey = phase('key: create', await kmsKeys.create(keyProperties));
+    if (createdKey.status !== 'SUCCESS') throw new Error('key create failed');
+    const keyId = createdKey.model!.KeyId as string;
+    const material = (aws.emulator.state.clusters.get(cluster.ClusterId as string)?.keys ?? []).filter((k) => k.label === keyId);
+    console.log(`    ${keyId} ${createdKey.model!.KeyState} in ${keyStoreId}; key material on ${material[0]?.hsmIds.length ?? 0} HSM(s), owned by ${material[0]?.owner}`);
     const kms = new KMSClient(clientSettings(aws));
-    const key = await kms.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: keyStoreId, Description: 'npm start' }));
-    const keyId = key.KeyMetadata!.KeyId!;
-    console.log(`KMS key ${keyId} created in ${keyStoreId} (directly against the emulator)`);
+    await encryptAndDecrypt(kms, keyId, 'with the new key');
+
+    const key: Record<string, unknown> = { ...keyProperties, KeyId: keyId };
+    const disabled = { ...key, Enabled: false };
+    phase('key: disable', await kmsKeys.update(key, disabled));
+    await encryptAndDecrypt(kms, keyId, 'with the key disabled');
+    phase('key: enable again', await kmsKeys.update(disabled, key));
+    await encryptAndDecrypt(kms, keyId, 'with the key enabled again');
 
     let current: Record<string, unknown> = { ...properties, KeyStoreId: keyStoreId };
     for (const [name, change] of [
@@ -100,13 +124,42 @@ async function keyStoreLifecycle(aws: LocalAws, keyStores: ReturnType<LocalAws['
         phase(name, await keyStores.update(current, desired));
         current = desired;
     }
-    const refused = phase('key store: delete (key left)', await keyStores.delete({ ...current }), 'FAILED');
+    const refused = phase('key store: delete (key live)', await keyStores.delete({ ...current }), 'FAILED');
     console.log(`    refused as it should be: ${refused.errorCode}`);
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: KEY_WAITING_PERIOD_DAYS }));
-    console.log(`KMS key ${keyId} scheduled for deletion in ${KEY_WAITING_PERIOD_DAYS} days; the clock moves on past it`);
+
+    console.log(`\nThe stack's delete, in CloudFormation's order (key, key store, cluster):`);
+    phase('key: delete', await kmsKeys.delete(key));
+    console.log(`    ${keyId} ${aws.emulator.state.kmsKeys.get(keyId)?.deletionDate ? `PendingDeletion for ${KEY_WAITING_PERIOD_DAYS} days` : 'not pending deletion'}`);
+    phase('key store: delete', await keyStores.delete({ ...current }));
+    const retired = aws.emulator.state.keyStores.get(keyStoreId);
+    console.log(`    ${keyStoreId} retired: "${retired?.name}", ${retired?.connectionState}, until KMS has deleted its key`);
+    kms.destroy();
+    return current;
+}
+
+async function encryptAndDecrypt(kms: KMSClient, keyId: string, when: string): Promise<void> {
+    try {
+        const encrypted = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('npm start') }));
+        const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob }));
+        console.log(`    encrypt/decrypt ${when}: "${Buffer.from(decrypted.Plaintext!).toString()}"`);
+    } catch (err) {
+        console.log(`    encrypt ${when}: refused, ${(err as Error).name}`);
+    }
+}
+
+/** What the stack's delete left, then the clock past the key's waiting period, and the next key store delete. */
+async function afterTheWaitingPeriod(aws: LocalAws, keyStores: ReturnType<LocalAws['driver']>, phase: Phase, keyStore: Record<string, unknown>): Promise<void> {
+    const state = aws.emulator.state;
+    const stays = [
+        ...[...state.keyStores.values()].map((s) => `key store ${s.customKeyStoreId} "${s.name}" ${s.connectionState}`),
+        ...[...state.kmsKeys.values()].map((k) => `KMS key ${k.keyId} pending deletion until ${new Date((k.deletionDate ?? 0) * 1000).toISOString().slice(0, 10)}`),
+    ];
+    console.log(`\nStays after the stack's delete, by design: ${stays.join('; ') || 'nothing'}`);
     aws.clock.advance(KEY_WAITING_PERIOD_DAYS * 24 * 3600 + 60);
     aws.emulator.settle();
-    phase('key store: delete', await keyStores.delete({ ...current }));
+    console.log(`The clock moves ${KEY_WAITING_PERIOD_DAYS} days on: KMS has deleted the key (${state.kmsKeys.size} KMS key(s) left). The next key store delete removes the retired store:`);
+    phase('key store: delete again', await keyStores.delete({ ...keyStore }), 'FAILED');
+    console.log(`    NotFound for CloudFormation (the resource was deleted); key stores left in KMS: ${state.keyStores.size}`);
 }
 
 async function reportLeftovers(aws: LocalAws, failures: string[]): Promise<void> {

@@ -25,7 +25,7 @@ beforeAll(() => {
     execFileSync(process.execPath, ['build.mjs'], { cwd: root, stdio: 'pipe' });
 });
 
-test.each(['cluster-resource', 'keystore-resource'])('the %s bundle holds no AWS SDK v2 and stays small', (typeDirectory) => {
+test.each(['cluster-resource', 'keystore-resource', 'kmskey-resource'])('the %s bundle holds no AWS SDK v2 and stays small', (typeDirectory) => {
     const path = join(root, typeDirectory, 'dist', 'handlers.js');
     const source = readFileSync(path, 'utf8');
     expect(source).toContain('S3LogFallbackDisabled');

@@ -148,12 +148,13 @@ test('an unknown function name is ResourceNotFoundException, naming the function
     const response = await post('/2015-03-31/functions/TypeFunction/invocations', {});
     expect(response.status).toBe(404);
     expect(response.headers['x-amzn-errortype']).toBe('ResourceNotFoundException');
-    expect(response.body.message).toContain('ClusterTypeFunction, KeyStoreTypeFunction');
+    expect(response.body.message).toContain('ClusterTypeFunction, KeyStoreTypeFunction, KmsKeyTypeFunction');
 });
 
 describe.each([
     { folder: 'cluster-resource', functionName: 'ClusterTypeFunction', typeName: 'Community::CloudHsm::Cluster', id: 'ClusterId' },
     { folder: 'keystore-resource', functionName: 'KeyStoreTypeFunction', typeName: 'Community::CloudHsm::KeyStore', id: 'KeyStoreId' },
+    { folder: 'kmskey-resource', functionName: 'KmsKeyTypeFunction', typeName: 'Community::CloudHsm::KmsKey', id: 'KeyId' },
 ])('$functionName', ({ folder, functionName, typeName, id }) => {
     test('create → read → update → list → delete → list → read, with the inputs the endpoint wrote', async () => {
         const create = await run(functionName, typeName, 'CREATE', inputs(folder, 'create'));

@@ -29,6 +29,7 @@ const NO_RESOURCE_TYPE = new Set([
     'ec2:DescribeSecurityGroups',
     'ec2:DescribeSubnets',
     'kms:ConnectCustomKeyStore',
+    'kms:CreateKey',
     'kms:CreateCustomKeyStore',
     'kms:DeleteCustomKeyStore',
     'kms:DescribeCustomKeyStores',
@@ -108,6 +109,7 @@ const grants = (statements: Statement[], action: string, arn: string) =>
 describe.each([
     { typeDir: 'cluster-resource', resource: 'Cluster' },
     { typeDir: 'keystore-resource', resource: 'KeyStore' },
+    { typeDir: 'kmskey-resource', resource: 'KmsKey' },
 ])('$typeDir/execution-role.yaml', ({ typeDir }) => {
     const { schema, template, role, statements, permissions } = load(typeDir);
 
@@ -133,18 +135,6 @@ describe.each([
         expect(new Set(statements.map((s) => s.Sid)).size).toBe(statements.length);
     });
 
-    test('SendCommand: only the AWS-RunShellScript document, only on instances with the management tag', () => {
-        const sendCommand = statements.filter((s) => s.Action.includes('ssm:SendCommand'));
-        expect(sendCommand.every((s) => s.Action.length === 1)).toBe(true);
-        expect(sendCommand.flatMap((s) => s.Resource).sort()).toEqual([
-            'arn:aws:ec2:eu-west-1:123456789012:instance/*',
-            'arn:aws:ssm:eu-west-1::document/AWS-RunShellScript',
-        ]);
-        const onInstances = sendCommand.find((s) => s.Resource[0].includes(':instance/'))!;
-        expect(onInstances.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cloudhsm-management': 'true' } });
-        expect(template.Parameters.ManagementInstanceTagValue.Default).toBe('true');
-    });
-
     test('Secrets Manager actions only on the cloudhsm/ secrets', () => {
         const secretStatements = statements.filter((s) => s.Action.some((a) => a.startsWith('secretsmanager:')));
         expect(secretStatements.every((s) => s.Action.every((a) => a.startsWith('secretsmanager:')))).toBe(true);
@@ -157,14 +147,6 @@ describe.each([
         for (const s of statements.filter((st) => st.Action.some((a) => a === 'kms:Decrypt' || a === 'kms:GenerateDataKey'))) {
             expect(s.Condition?.StringEquals?.['kms:ViaService']).toBe('secretsmanager.eu-west-1.amazonaws.com');
         }
-    });
-
-    test('iam:CreateServiceLinkedRole only for the one service-linked role the type needs', () => {
-        const [slr, ...others] = statements.filter((s) => s.Action.includes('iam:CreateServiceLinkedRole'));
-        expect(others).toEqual([]);
-        expect(slr.Action).toEqual(['iam:CreateServiceLinkedRole']);
-        const service = slr.Condition!.StringEquals['iam:AWSServiceName'];
-        expect(slr.Resource).toEqual([expect.stringMatching(new RegExp(`^arn:aws:iam::123456789012:role/aws-service-role/${service.replace(/\./g, '\\.')}/AWSServiceRoleFor[A-Za-z]+$`))]);
     });
 
     test("is trusted, as cfn's resource-role.yml, by CloudFormation for this type only, with its session duration", () => {
@@ -185,6 +167,34 @@ describe.each([
         const longestMinutes = Math.max(...Object.values(schema.handlers as Record<string, { timeoutInMinutes?: number }>).map((h) => h.timeoutInMinutes ?? 120));
         expect(role.Properties.MaxSessionDuration).toBe(Math.min(43200, Math.max(3600, 70 * longestMinutes)));
         expect(template.Outputs.ExecutionRoleArn.Value).toEqual({ 'Fn::GetAtt': 'ExecutionRole.Arn' });
+    });
+});
+
+/** The types that run scripts on the management instance and create a service-linked role. */
+describe.each([
+    { typeDir: 'cluster-resource', resource: 'Cluster' },
+    { typeDir: 'keystore-resource', resource: 'KeyStore' },
+])('$typeDir/execution-role.yaml, for scripts and service-linked roles', ({ typeDir }) => {
+    const { template, statements } = load(typeDir);
+
+    test('SendCommand: only the AWS-RunShellScript document, only on instances with the management tag', () => {
+        const sendCommand = statements.filter((s) => s.Action.includes('ssm:SendCommand'));
+        expect(sendCommand.every((s) => s.Action.length === 1)).toBe(true);
+        expect(sendCommand.flatMap((s) => s.Resource).sort()).toEqual([
+            'arn:aws:ec2:eu-west-1:123456789012:instance/*',
+            'arn:aws:ssm:eu-west-1::document/AWS-RunShellScript',
+        ]);
+        const onInstances = sendCommand.find((s) => s.Resource[0].includes(':instance/'))!;
+        expect(onInstances.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cloudhsm-management': 'true' } });
+        expect(template.Parameters.ManagementInstanceTagValue.Default).toBe('true');
+    });
+
+    test('iam:CreateServiceLinkedRole only for the one service-linked role the type needs', () => {
+        const [slr, ...others] = statements.filter((s) => s.Action.includes('iam:CreateServiceLinkedRole'));
+        expect(others).toEqual([]);
+        expect(slr.Action).toEqual(['iam:CreateServiceLinkedRole']);
+        const service = slr.Condition!.StringEquals['iam:AWSServiceName'];
+        expect(slr.Resource).toEqual([expect.stringMatching(new RegExp(`^arn:aws:iam::123456789012:role/aws-service-role/${service.replace(/\./g, '\\.')}/AWSServiceRoleFor[A-Za-z]+$`))]);
     });
 });
 

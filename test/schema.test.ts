@@ -8,6 +8,8 @@ import clusterSchema from '../cluster-resource/schema.json';
 import { ClusterModel } from '../cluster-resource/src/resource-model';
 import keyStoreSchema from '../keystore-resource/schema.json';
 import { KeyStoreModel } from '../keystore-resource/src/resource-model';
+import kmsKeySchema from '../kmskey-resource/schema.json';
+import { KmsKeyModel } from '../kmskey-resource/src/resource-model';
 import baseMetaSchema from './meta-schema/base.definition.schema.v1.json';
 import configurationMetaSchema from './meta-schema/provider.configuration.definition.schema.v1.json';
 import providerMetaSchema from './meta-schema/provider.definition.schema.v1.json';
@@ -82,7 +84,8 @@ function objectSchemas(root: JsonSchema): Array<{ where: string; node: JsonSchem
 function sampleValue(root: JsonSchema, property: JsonSchema): unknown {
     const node = dereference(root, property)!;
     if (node.enum) return node.enum[0];
-    switch (node.type) {
+    // A property of several types (KeyPolicy: object or string) is sampled as its last one.
+    switch (Array.isArray(node.type) ? node.type[node.type.length - 1] : node.type) {
         case 'string':
             return 'sample';
         case 'integer':
@@ -112,6 +115,7 @@ interface TypeUnderTest {
 const TYPES: TypeUnderTest[] = [
     { resource: 'Cluster', typeName: clusterSchema.typeName, schema: clusterSchema as JsonSchema, Model: ClusterModel, nestedObjects: ['#/definitions/Tag', '#/definitions/Hsm'] },
     { resource: 'KeyStore', typeName: keyStoreSchema.typeName, schema: keyStoreSchema as JsonSchema, Model: KeyStoreModel, nestedObjects: [] },
+    { resource: 'KmsKey', typeName: kmsKeySchema.typeName, schema: kmsKeySchema as JsonSchema, Model: KmsKeyModel, nestedObjects: ['#/definitions/Tag'] },
 ];
 
 describe.each(TYPES)('the $typeName schema', ({ resource, schema, nestedObjects }) => {
@@ -232,6 +236,17 @@ describe('the ClusterModel class', () => {
 
         expect(Object.keys(roundTripped.Tags[0]).sort()).toEqual(Object.keys(schema.definitions.Tag.properties).sort());
         expect(Object.keys(roundTripped.Hsms[0]).sort()).toEqual(Object.keys(schema.definitions.Hsm.properties).sort());
+    });
+});
+
+describe('the KmsKeyModel class', () => {
+    it('turns primitives CloudFormation sends as strings into the schema types, and keeps a key policy object whole', () => {
+        const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' }] };
+
+        const model = KmsKeyModel.deserialize({ Enabled: 'false', PendingWindowInDays: '7', MultiRegion: 'true', KeyPolicy: policy });
+
+        expect(model).toMatchObject({ Enabled: false, PendingWindowInDays: 7, MultiRegion: true, KeyPolicy: policy });
+        expect(kmsKeySchema.properties.PendingWindowInDays.type).toBe('integer');
     });
 });
 

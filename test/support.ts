@@ -7,11 +7,14 @@ import clusterSchema from '../cluster-resource/schema.json';
 import { entrypoint as clusterEntrypoint } from '../cluster-resource/src/handlers';
 import keyStoreSchema from '../keystore-resource/schema.json';
 import { entrypoint as keyStoreEntrypoint } from '../keystore-resource/src/handlers';
+import kmsKeySchema from '../kmskey-resource/schema.json';
+import { entrypoint as kmsKeyEntrypoint } from '../kmskey-resource/src/handlers';
 import { TypeUnderTest } from '../local/driver/driver';
 import { LocalAws } from '../local/runtime';
 
 export const clusterType: TypeUnderTest = { entrypoint: clusterEntrypoint, schema: clusterSchema };
 export const keyStoreType: TypeUnderTest = { entrypoint: keyStoreEntrypoint, schema: keyStoreSchema };
+export const kmsKeyType: TypeUnderTest = { entrypoint: kmsKeyEntrypoint, schema: kmsKeySchema };
 
 /**
  * Service timings at the quick end of what AWS does, so that most waits end at their first look: every step

@@ -27,6 +27,17 @@ test('the schema, its cfn copy, .rpdk-config and the handler all carry it', () =
     expect(require('../cluster-resource/src/resource-model').ClusterModel.TYPE_NAME).toBe(typeName);
 });
 
+test('the KMS key type: its schema, its cfn copy, its .rpdk-config and its model carry it', () => {
+    const typeName = `${organization}::CloudHsm::KmsKey`;
+    const schema = JSON.parse(read('kmskey-resource/schema.json'));
+    expect(schema.typeName).toBe(typeName);
+    expect(JSON.parse(read(`kmskey-resource/${typeName.replace(/::/g, '-').toLowerCase()}.json`))).toEqual(schema);
+    expect(JSON.parse(read('kmskey-resource/.rpdk-config')).typeName).toBe(typeName);
+    expect(read('kmskey-resource/execution-role.yaml')).toContain(`type/resource/${typeName.replace(/::/g, '-')}/*`);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    expect(require('../kmskey-resource/src/resource-model').KmsKeyModel.TYPE_NAME).toBe(typeName);
+});
+
 test('the example template and the generated CDK classes name the types with it', () => {
     const example = read('examples/cloudhsm-kms-stack.yaml');
     expect([...example.matchAll(/Type: (\S+::CloudHsm::\S+)/g)].map((m) => m[1])).toEqual([`${organization}::CloudHsm::Cluster`, `${organization}::CloudHsm::KeyStore`]);
@@ -40,10 +51,14 @@ test('running configure again changes nothing (the committed files are what it w
         'cluster-resource/.rpdk-config',
         'cluster-resource/template.yml',
         'keystore-resource/.rpdk-config',
+        'kmskey-resource/schema.json',
+        'kmskey-resource/.rpdk-config',
+        'kmskey-resource/template.yml',
         'template.yml',
         'examples/cloudhsm-kms-stack.yaml',
         'examples/cdk/generated/cluster.ts',
         'examples/cdk/generated/key-store.ts',
+        'examples/cdk/generated/kms-key.ts',
     ];
     const before = files.map(read);
     execFileSync(process.execPath, [join(root, 'scripts', 'configure-types.mjs')], { cwd: root, stdio: 'pipe' });

@@ -4,6 +4,7 @@
 import { DescribeCustomKeyStoresCommand, KMSClient } from '@aws-sdk/client-kms';
 import { Action, OperationStatus, ProgressEvent } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { NotFoundError } from '../../shared/engine/errors';
+import { isRetiredKeyStore } from '../../shared/finders/key-store-keys';
 import { Workflow } from '../../shared/engine/workflow';
 import { HandlerInput, registryResource, success } from '../../shared/registry/resource';
 import { runWorkflowOperation } from '../../shared/registry/run-workflow';
@@ -70,9 +71,12 @@ export const resource = registryResource(KeyStoreModel.TYPE_NAME, KeyStoreModel,
         return success(withoutWriteOnly(await readModel(scopeFor(input, { keyStoreId: model.KeyStoreId }, model))));
     },
     [Action.List]: async (input) => {
-        // External (XKS) key stores are not this type's; a page may therefore hold fewer models than stores.
+        // External (XKS) key stores are not this type's, and retired ones are deleted resources; a page may therefore
+        // hold fewer models than stores.
         const page = await input.clients.get(KMSClient).send(new DescribeCustomKeyStoresCommand({ Limit: LIST_PAGE_SIZE, Marker: input.listToken }));
-        const models = (page.CustomKeyStores ?? []).filter((s) => (s.CustomKeyStoreType ?? 'AWS_CLOUDHSM') === 'AWS_CLOUDHSM').map((s) => modelFromKeyStore(s, {}));
+        const models = (page.CustomKeyStores ?? [])
+            .filter((s) => (s.CustomKeyStoreType ?? 'AWS_CLOUDHSM') === 'AWS_CLOUDHSM' && !isRetiredKeyStore(s))
+            .map((s) => modelFromKeyStore(s, {}));
         return ProgressEvent.builder<ProgressEvent<KeyStoreModel>>()
             .status(OperationStatus.Success)
             .resourceModels(models)

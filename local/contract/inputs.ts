@@ -38,27 +38,48 @@ const clusterInputs: Builder = async (aws) => {
     };
 };
 
-/** A key store needs an ACTIVE cluster: made here through the cluster type's own bundle. */
-const keyStoreInputs: Builder = async (aws, types) => {
-    const clusterType = types.find((t) => t.typeName.endsWith('::Cluster'));
-    if (!clusterType) throw new Error('The key store inputs need the cluster type');
-    const cluster = await aws.driver({ entrypoint: clusterType.entrypoint, schema: clusterType.schema }, { logicalResourceId: 'ContractTestCluster', providerLogGroupName: null }).create({
-        SubnetIds: [aws.network.subnetIds.a, aws.network.subnetIds.b],
-        HsmsPerSubnet: 1,
-        ManagementInstanceId: aws.network.managementInstanceId,
-    });
-    if (cluster.status !== 'SUCCESS') throw new Error(`The cluster for the key store inputs failed: ${cluster.errorCode}: ${cluster.message}`);
-    const create = {
-        KeyStoreName: 'contract-test-keys',
-        ClusterId: cluster.model!.ClusterId,
-        TrustAnchorCertificate: cluster.model!.TrustAnchorCertificate,
-        AdminSecretArn: cluster.model!.AdminSecretArn,
+/** Creates a prerequisite through its type's own bundle, as a stack would before the resource under test. */
+async function prerequisite(aws: LocalAws, types: InputType[], resource: string, properties: Properties): Promise<Properties> {
+    const type = types.find((t) => t.typeName.endsWith(`::${resource}`));
+    if (!type) throw new Error(`The contract-test inputs need the ${resource} type`);
+    const driver = aws.driver({ entrypoint: type.entrypoint, schema: type.schema }, { logicalResourceId: `ContractTest${resource}`, providerLogGroupName: null });
+    const made = await driver.create(properties);
+    if (made.status !== 'SUCCESS') throw new Error(`The ${resource} for the contract-test inputs failed: ${made.errorCode}: ${made.message}`);
+    return made.model!;
+}
+
+/** An ACTIVE cluster of its own for each key store: KMS lets only one custom key store use a cluster. */
+const activeCluster = (aws: LocalAws, types: InputType[]) =>
+    prerequisite(aws, types, 'Cluster', { SubnetIds: [aws.network.subnetIds.a, aws.network.subnetIds.b], HsmsPerSubnet: 1, ManagementInstanceId: aws.network.managementInstanceId });
+
+const keyStoreProperties = async (aws: LocalAws, types: InputType[], name: string) => {
+    const cluster = await activeCluster(aws, types);
+    return {
+        KeyStoreName: name,
+        ClusterId: cluster.ClusterId,
+        TrustAnchorCertificate: cluster.TrustAnchorCertificate,
+        AdminSecretArn: cluster.AdminSecretArn,
         ManagementInstanceId: aws.network.managementInstanceId,
     };
+};
+
+const keyStoreInputs: Builder = async (aws, types) => {
+    const create = await keyStoreProperties(aws, types, 'contract-test-keys');
     return { create, update: { ...create, KeyStoreName: 'contract-test-keys-renamed' }, invalid: { ...create, KeyStoreName: '' } };
 };
 
-const builders: Record<string, Builder> = { Cluster: clusterInputs, KeyStore: keyStoreInputs };
+/** A KMS key needs a CONNECTED key store: made here, on a second cluster, through the key store type's bundle. */
+const kmsKeyInputs: Builder = async (aws, types) => {
+    const store = await prerequisite(aws, types, 'KeyStore', await keyStoreProperties(aws, types, 'contract-test-key-home'));
+    const create = { CustomKeyStoreId: store.KeyStoreId, Description: 'contract test', PendingWindowInDays: 7, Tags: [{ Key: 'purpose', Value: 'contract-test' }] };
+    return {
+        create,
+        update: { ...create, Description: 'contract test, updated', Enabled: false, Tags: [{ Key: 'purpose', Value: 'contract-test-updated' }] },
+        invalid: { ...create, KeySpec: 'RSA_2048' },
+    };
+};
+
+const builders: Record<string, Builder> = { Cluster: clusterInputs, KeyStore: keyStoreInputs, KmsKey: kmsKeyInputs };
 
 export async function contractInputs(aws: LocalAws, types: InputType[], inputsRoot: string): Promise<Record<string, TypeInputs>> {
     const all: Record<string, TypeInputs> = {};

@@ -31,6 +31,21 @@ export interface HsmUser {
     locked: boolean;
 }
 
+/**
+ * A key object on the HSMs (what `cloudhsm-cli key list` shows). KMS makes one per KMS key in a CloudHSM key
+ * store: an AES key owned by `kmsuser`, labelled with the KMS key ID.
+ */
+export interface HsmKey {
+    /** `0x` and 16 hex digits, as the CLI prints `key-reference`. */
+    keyReference: string;
+    label: string;
+    owner: string;
+    keyType: 'aes';
+    keyClass: 'secret-key';
+    /** The HSMs that hold it; like users, keys replicate to the HSMs that are ACTIVE when they are made. */
+    hsmIds: string[];
+}
+
 export interface Hsm {
     hsmId: string;
     clusterId: string;
@@ -69,6 +84,8 @@ export interface Cluster {
     /** Key material and certificates; created with the first HSM of a new cluster. */
     pki?: ClusterPki;
     users: HsmUser[];
+    /** Key objects on the HSMs; absent until the first one is made. */
+    keys?: HsmKey[];
     /** Backup lineage (see Backup.lineage); absent for a cluster that was not restored, whose lineage is its own ID. */
     lineage?: string;
 }
@@ -84,6 +101,8 @@ export interface Backup {
     tags: Record<string, string>;
     /** What a cluster restored from this backup starts with. */
     users: Array<Omit<HsmUser, 'hsmIds'>>;
+    /** The key objects a restored cluster starts with: a backup keeps what KMS later deletes from the HSMs. */
+    keys?: Array<Omit<HsmKey, 'hsmIds'>>;
     trustAnchorPem?: string;
     clusterCertificatePem?: string;
     sourceBackupId?: string;
@@ -306,6 +325,8 @@ export interface KmsKey {
     tags: Array<{ TagKey: string; TagValue: string }>;
     /** The key policy (a JSON document) that authorizes every request on the key. */
     policy: string;
+    /** The emulator's own AES-256 key for Encrypt and Decrypt (hex); never on the wire. */
+    materialHex?: string;
 }
 
 export interface EmulatorState {

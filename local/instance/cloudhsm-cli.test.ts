@@ -349,4 +349,39 @@ describe('configure-cli and cloudhsm-cli on the management instance', () => {
             expect(cluster.users.find((u) => u.username === 'kmsuser')!.password).toBe('Kms-Pa55word-2');
         });
     });
+    describe('key list', () => {
+        it('shows a crypto user the keys it owns, filtered by label, in the documented shape; refuses an admin', async () => {
+            const cluster = await activeCluster();
+            const hsmIds = cluster.hsms.map((h) => h.hsmId);
+            cluster.users.push({ username: 'kmsuser', role: 'crypto-user', password: 'KmsUs3r-Pass', hsmIds, failedLogins: 0, locked: false });
+            cluster.keys = [
+                { keyReference: '0x0000000000000011', label: 'key-one', owner: 'kmsuser', keyType: 'aes', keyClass: 'secret-key', hsmIds },
+                { keyReference: '0x0000000000000012', label: 'key-two', owner: 'kmsuser', keyType: 'aes', keyClass: 'secret-key', hsmIds },
+                { keyReference: '0x0000000000000013', label: 'other', owner: 'alice', keyType: 'aes', keyClass: 'secret-key', hsmIds },
+            ];
+            const asKmsUser = 'CLOUDHSM_ROLE=crypto-user CLOUDHSM_PIN="kmsuser:KmsUs3r-Pass"';
+
+            const all = await run([`${asKmsUser} ${cli} key list`]);
+            const one = await run([`${asKmsUser} ${cli} key list --filter attr.label=key-two --verbose`]);
+            const admin = await run([`${asAdmin(adminPassword)} ${cli} key list`]);
+
+            expect(cliJson(all.stdout)).toEqual({
+                error_code: 0,
+                data: {
+                    matched_keys: [
+                        { 'key-reference': '0x0000000000000011', attributes: { label: 'key-one' } },
+                        { 'key-reference': '0x0000000000000012', attributes: { label: 'key-two' } },
+                    ],
+                    total_key_count: 2,
+                    returned_key_count: 2,
+                },
+            });
+            expect(cliJson(one.stdout).data).toMatchObject({
+                matched_keys: [{ 'key-reference': '0x0000000000000012', 'key-info': { 'key-owners': [{ username: 'kmsuser', 'key-coverage': 'full' }], 'cluster-coverage': 'full' }, attributes: { 'key-type': 'aes', label: 'key-two', class: 'secret-key' } }],
+                returned_key_count: 1,
+            });
+            expect(admin.exitCode).toBe(1);
+            expect(cliJson(admin.stdout)).toEqual({ error_code: 1, data: 'key list requires a logged in crypto user (CU)' });
+        });
+    });
 });

@@ -24,6 +24,7 @@ Commands:
   user delete          Delete a user
   user list            List the users in your cluster
   user change-password Change a user's password
+  key list             List the keys for the current user
   interactive          Start the interactive mode
   help                 Print this message or the help of the given subcommand(s)
 `;
@@ -42,6 +43,7 @@ const commands: Record<string, Command> = {
         run: changePassword,
     },
     'user delete': { options: { values: ['--username', '--role', '--cluster-id', '--approval'] }, run: deleteUser },
+    'key list': { options: { values: ['--cluster-id', '--filter', '--max-items', '--starting-token'], flags: ['--verbose'] }, run: listKeys },
 };
 
 export function runCloudHsmCli(ctx: ToolContext): CliResult {
@@ -148,6 +150,42 @@ function deleteUser(ctx: ToolContext, args: ParsedArgs): CliResult {
     connection.cluster.users.splice(connection.cluster.users.indexOf(target), 1);
     ctx.noteClusterChanged(connection.cluster.clusterId);
     return commandSucceeded({ username, role });
+}
+
+/**
+ * `key list` ("Filter keys using CloudHSM CLI"): a crypto user sees the keys it owns or that are shared with it
+ * (an AES key has no public half), optionally filtered by `attr.label=<label>`; `--verbose` adds the key's
+ * owners, coverage and attributes.
+ */
+function listKeys(ctx: ToolContext, args: ParsedArgs): CliResult {
+    const connection = connect(ctx, args.values.get('--cluster-id'));
+    const actor = login(ctx, connection);
+    if (actor.role !== 'crypto-user') return commandFailed('key list requires a logged in crypto user (CU)');
+    const filter = args.values.get('--filter');
+    const label = filter === undefined ? undefined : /^attr\.label=(.*)$/.exec(filter)?.[1];
+    if (filter !== undefined && label === undefined) throw new UsageError(`error: invalid value '${filter}' for '--filter <FILTER>': expected attr.<attribute>=<value>`);
+    const hsmIds = activeHsmIds(connection.reachableHsms);
+    const owned = (connection.cluster.keys ?? []).filter((k) => k.owner === actor.username && k.hsmIds.some((id) => hsmIds.includes(id)));
+    const matched = owned.filter((k) => label === undefined || k.label === label);
+    const verbose = args.flags.has('--verbose');
+    const coverage = (ids: string[]) => (hsmIds.every((id) => ids.includes(id)) ? 'full' : 'partial');
+    return commandSucceeded({
+        matched_keys: matched.map((k) => ({
+            'key-reference': k.keyReference,
+            ...(verbose
+                ? {
+                      'key-info': {
+                          'key-owners': [{ username: k.owner, 'key-coverage': coverage(k.hsmIds) }],
+                          'shared-users': [],
+                          'cluster-coverage': coverage(k.hsmIds),
+                      },
+                      attributes: { 'key-type': k.keyType, label: k.label, class: k.keyClass, encrypt: true, decrypt: true, token: true, extractable: false, sensitive: true },
+                  }
+                : { attributes: { label: k.label } }),
+        })),
+        total_key_count: owned.length,
+        returned_key_count: matched.length,
+    });
 }
 
 function targetUser(args: ParsedArgs): { username: string; role: (typeof roles)[number] } {

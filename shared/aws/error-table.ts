@@ -23,6 +23,7 @@ const rules: Rule[] = [
         names: [
             'CloudHsmInternalFailureException',
             'KMSInternalException',
+            'DependencyTimeoutException',
             'InternalServiceError',
             'InternalServerError',
             'InternalFailure',
@@ -62,7 +63,7 @@ const rules: Rule[] = [
     },
     {
         code: HandlerErrorCode.ResourceConflict,
-        names: ['CustomKeyStoreHasCMKsException', 'CloudHsmClusterInUseException'],
+        names: ['CustomKeyStoreHasCMKsException', 'CloudHsmClusterInUseException', 'KMSInvalidStateException', 'DisabledException'],
     },
     {
         code: HandlerErrorCode.AlreadyExists,
@@ -88,6 +89,10 @@ const rules: Rule[] = [
             'CloudHsmClusterNotFoundException',
             'CloudHsmClusterNotRelatedException',
             'CustomKeyStoreInvalidStateException',
+            'MalformedPolicyDocumentException',
+            'TagException',
+            'UnsupportedOperationException',
+            'InvalidArnException',
         ],
     },
     {

@@ -9,7 +9,7 @@ import clusterSchema from '../../cluster-resource/schema.json';
 import { OperationReport } from '../../local/driver/driver';
 import { addManagementInstance } from '../../local/emulator/fixtures';
 import { LocalAws, startLocalAws } from '../../local/runtime';
-import { clusterProperties, clusterType, OpensslCa, QUICK_SERVICE_DURATIONS, HANDLER_ACTIONS, HandlerAction, iamActionsOf, permissionDifference } from '../support';
+import { clusterProperties, clusterType, keyStoreType, kmsKeyType, OpensslCa, QUICK_SERVICE_DURATIONS, HANDLER_ACTIONS, HandlerAction, iamActionsOf, permissionDifference } from '../support';
 
 
 
@@ -80,7 +80,23 @@ describe('GIVEN every path of every handler, driven through the local runtime', 
             await succeed(phase, driver.update(current, desired));
             current = desired;
         }
-        await succeed('delete self-signed', driver.delete(current));
+        // A key store on the cluster, retired by its delete because its key is pending deletion: the cluster's delete
+        // checks that store's keys before letting it go.
+        const keyStoreProperties = {
+            KeyStoreName: 'retired-by-its-delete',
+            ClusterId: current.ClusterId,
+            TrustAnchorCertificate: created.model!.TrustAnchorCertificate,
+            AdminSecretArn: created.model!.AdminSecretArn,
+            ManagementInstanceId: replacement.instanceId,
+        };
+        const keyStore = await aws.driver(keyStoreType, { logicalResourceId: 'KeyStore' }).create(keyStoreProperties);
+        if (keyStore.status !== 'SUCCESS') throw new Error(`key store: ${keyStore.errorCode} ${keyStore.message}`);
+        const key = await aws.driver(kmsKeyType, { logicalResourceId: 'Key' }).create({ CustomKeyStoreId: keyStore.model!.KeyStoreId });
+        if (key.status !== 'SUCCESS') throw new Error(`key: ${key.errorCode} ${key.message}`);
+        await aws.driver(kmsKeyType, { logicalResourceId: 'Key' }).delete({ CustomKeyStoreId: keyStore.model!.KeyStoreId, KeyId: key.model!.KeyId });
+        const retired = await aws.driver(keyStoreType, { logicalResourceId: 'KeyStore' }).delete({ ...keyStoreProperties, KeyStoreId: keyStore.model!.KeyStoreId });
+        if (retired.status !== 'SUCCESS') throw new Error(`key store delete: ${retired.errorCode} ${retired.message}`);
+        await succeed('delete self-signed, past a retired key store', driver.delete(current));
         // Backups CloudHSM was still taking finish, so that one can be restored.
         aws.clock.advance(aws.emulator.durations.backupCreateSeconds);
         aws.emulator.settle();
@@ -122,6 +138,7 @@ describe('GIVEN every path of every handler, driven through the local runtime', 
     it('WHEN the scenarios run THEN every operation succeeds', () => {
         expect(phases.filter((p) => p.startsWith('update'))).toHaveLength(6);
         expect(phases).toHaveLength(14);
+        expect(phases).toContain('delete self-signed, past a retired key store');
         expect(phases.at(-1)).toBe('delete restored');
     });
 

@@ -117,27 +117,31 @@ describe('a key store on a ready cluster', () => {
         expect(liveSecret(aws, model.KmsUserSecretArn)).toBeDefined();
     });
 
-    test('delete is still refused while the key is pending deletion', async () => {
+    test('while its only key is pending deletion, delete retires the store: DISCONNECTED under a retired/ name, kmsuser secret gone, NotFound from then on', async () => {
         await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: KEY_WAITING_PERIOD_DAYS }));
-
-        const refused = await keyStores().delete({ ...properties, KeyStoreId: model.KeyStoreId });
-
-        expect(refused.errorCode).toBe('ResourceConflict');
-        expect(refused.message).toContain(keyId);
-        expect(refused.message).toContain('PendingDeletion');
-        expect(kmsOf(aws).findKeyStore(model.KeyStoreId)!.connectionState).toBe('CONNECTED');
-    });
-
-    test('once the waiting period has passed, delete removes the store and its kmsuser secret, and kmsuser stays on the cluster', async () => {
-        advanceSeconds(aws, KEY_WAITING_PERIOD_DAYS * 24 * 3600 + 60);
-        expect(kmsOf(aws).keysInStore(model.KeyStoreId)).toEqual([]);
 
         const deleted = await keyStores().delete({ ...properties, KeyStoreId: model.KeyStoreId });
 
-        expect(deleted.status).toBe('SUCCESS');
-        expect(deleted.calls).toMatchObject({ 'kms:DisconnectCustomKeyStore': 1, 'kms:DeleteCustomKeyStore': 1, 'secretsmanager:DeleteSecret': 1 });
-        expect(kmsOf(aws).findKeyStore(model.KeyStoreId)).toBeUndefined();
+        expectSuccess(deleted);
+        expect(deleted.calls).toMatchObject({ 'kms:DisconnectCustomKeyStore': 1, 'kms:DeleteCustomKeyStore': 1, 'kms:UpdateCustomKeyStore': 1 });
+        expect(deleted.calls['kms:ConnectCustomKeyStore']).toBeUndefined();
+        expect(kmsOf(aws).findKeyStore(model.KeyStoreId)).toMatchObject({ name: `retired/${model.KeyStoreId}/payments-keys`, connectionState: 'DISCONNECTED' });
+        expect(kmsOf(aws).keysInStore(model.KeyStoreId).map((k) => k.keyId)).toEqual([keyId]);
         expect(liveSecret(aws, model.KmsUserSecretArn)).toBeUndefined();
+        expect((await keyStores().read({ KeyStoreId: model.KeyStoreId })).errorCode).toBe('NotFound');
+        expect((await keyStores().list()).models!.map((m) => m.KeyStoreId)).not.toContain(model.KeyStoreId);
+    });
+
+    test('once the waiting period has passed and KMS has deleted the key, the next key store delete removes the retired store; kmsuser stays on the cluster', async () => {
+        advanceSeconds(aws, KEY_WAITING_PERIOD_DAYS * 24 * 3600 + 60);
+        expect(kmsOf(aws).keysInStore(model.KeyStoreId)).toEqual([]);
+
+        // CloudFormation's own retry of the delete, or any later key store delete in the account and region.
+        const again = await keyStores().delete({ ...properties, KeyStoreId: model.KeyStoreId });
+
+        expect(again.errorCode).toBe('NotFound');
+        expect(again.calls).toMatchObject({ 'kms:DeleteCustomKeyStore': 1 });
+        expect(kmsOf(aws).findKeyStore(model.KeyStoreId)).toBeUndefined();
         // Documented: DeleteCustomKeyStore touches neither the cluster nor kmsuser, and neither does the type.
         expect(hsmUser(aws, clusterId, KMS_USER)).toHaveLength(1);
         expect(aws.emulator.state.clusters.get(clusterId)!.state).toBe('ACTIVE');

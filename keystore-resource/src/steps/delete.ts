@@ -7,12 +7,20 @@
  * has reconnected, minutes later). When KMS refuses, the store is connected again if it was connected, and the
  * failure lists the keys the type could see. kmsuser stays on the cluster (a later key store adopts it); its
  * secret goes with the store.
+ *
+ * A store that holds nothing but keys pending deletion (as a stack leaves it: CloudFormation deletes its KMS keys
+ * first, which only schedules them) cannot be deleted for 7 to 30 days. Rather than fail the stack, the delete
+ * retires it: the store stays DISCONNECTED under the name `retired/<id>/<name>` (shared/finders/key-store-keys.ts),
+ * which frees the declared name, and the resource is gone for CloudFormation. Nothing is lost by it: every key in
+ * the store was scheduled for deletion by somebody, and a key whose deletion is canceled is usable again once the
+ * store is reconnected. Every key store delete afterwards removes the retired stores that KMS has emptied.
  */
-import { DeleteCustomKeyStoreCommand, DescribeKeyCommand, KeyMetadata, ListKeysCommand } from '@aws-sdk/client-kms';
+import { DeleteCustomKeyStoreCommand, DescribeCustomKeyStoresCommand, UpdateCustomKeyStoreCommand } from '@aws-sdk/client-kms';
 import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { isAwsError } from '../../../shared/aws/error-table';
 import { HandlerError, NotFoundError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
+import { isRetiredKeyStore, keysInKeyStore, KeysInStore, onlyKeysPendingDeletion, retiredKeyStoreName } from '../../../shared/finders/key-store-keys';
 import { destroySecret } from '../../../shared/secrets/secrets';
 import { kmsUserSecretName } from '../translate';
 import { KeyStoreScope } from '../workflows/scope';
@@ -36,16 +44,20 @@ export const requireKeyStore: Step<KeyStoreScope> = {
     },
 };
 
-/** A CONNECTED store with keys this role can see is refused before anything changes. */
+/**
+ * A CONNECTED store with keys this role can see is refused before anything changes, unless every one of them is
+ * pending deletion (and no key hides from the role): that store is retired once KMS has refused to delete it.
+ */
 export const refuseWhileKeysRemain: Step<KeyStoreScope> = {
     name: 'refuse-while-keys-remain',
     run: async (scope) => {
         if ((await scope.keyStore()).ConnectionState !== 'CONNECTED') return next();
-        const found = await keysInStore(scope);
-        if (found.inStore.length) {
+        const found = await keysInKeyStore(scope.kms, scope.keyStoreId);
+        if (found.inStore.length && !onlyKeysPendingDeletion(found)) {
             throw new HandlerError(HandlerErrorCode.ResourceConflict, `${keysMessage(scope, found)} Nothing was changed. ${SCHEDULE_ADVICE}`);
         }
         scope.data.undescribableKeys = found.undescribable;
+        scope.data.onlyKeysPendingDeletion = onlyKeysPendingDeletion(found);
         return next();
     },
 };
@@ -72,8 +84,62 @@ export const deleteKeyStore: Step<KeyStoreScope> = {
     },
 };
 
-export const refused = (scope: KeyStoreScope) => scope.data.refused === true;
+export const refused = (scope: KeyStoreScope) => scope.data.refused === true && scope.data.retired !== true;
 export const reconnectAfterRefusal = (scope: KeyStoreScope) => refused(scope) && scope.data.reconnectIfRefused === true;
+
+/**
+ * KMS refused because keys remain. When all of them are pending deletion the store is retired: renamed while
+ * DISCONNECTED (the early check looked at a CONNECTED store's keys; any other store's keys are looked at now).
+ */
+export const retireWhenOnlyKeysPendingDeletion: Step<KeyStoreScope> = {
+    name: 'retire-when-only-keys-pending-deletion',
+    when: (scope) => scope.data.refused === true,
+    run: async (scope) => {
+        const store = await rawKeyStore(scope);
+        if (!store) return next();
+        if (!isRetiredKeyStore(store)) {
+            scope.data.onlyKeysPendingDeletion ??= onlyKeysPendingDeletion(await keysInKeyStore(scope.kms, scope.keyStoreId));
+            if (!scope.data.onlyKeysPendingDeletion || store.ConnectionState !== 'DISCONNECTED') return next();
+            await scope.kms.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: scope.keyStoreId, NewCustomKeyStoreName: retiredKeyStoreName(scope.keyStoreId, store.CustomKeyStoreName!) }));
+        }
+        scope.data.retired = true;
+        return next();
+    },
+};
+
+/** The store as KMS has it, retired or not (the scope's view hides a retired store: it is deleted for CloudFormation). */
+async function rawKeyStore(scope: KeyStoreScope) {
+    try {
+        return (await scope.kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: scope.keyStoreId }))).CustomKeyStores?.[0];
+    } catch (err) {
+        if (isAwsError(err, 'CustomKeyStoreNotFoundException')) return undefined;
+        throw err;
+    }
+}
+
+/**
+ * Retired stores whose keys KMS has deleted by now go for good: KMS itself refuses a store that still holds a
+ * key, so trying costs one call per retired store and can remove nothing else.
+ */
+export const removeEmptiedRetiredStores: Step<KeyStoreScope> = {
+    name: 'remove-emptied-retired-stores',
+    run: async (scope) => {
+        let marker: string | undefined;
+        do {
+            const page = await scope.kms.send(new DescribeCustomKeyStoresCommand({ Limit: 1000, Marker: marker }));
+            const retired = (page.CustomKeyStores ?? []).filter((s) => isRetiredKeyStore(s) && s.ConnectionState === 'DISCONNECTED');
+            for (const store of retired) {
+                try {
+                    await scope.kms.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: store.CustomKeyStoreId }));
+                } catch (err) {
+                    if (!isAwsError(err, 'CustomKeyStoreHasCMKsException', 'CustomKeyStoreInvalidStateException', 'CustomKeyStoreNotFoundException')) throw err;
+                }
+            }
+            marker = page.Truncated ? page.NextMarker : undefined;
+        } while (marker);
+        return next();
+    },
+};
 
 /** After KMS refused, and the store is connected again if it was: the failure, naming the keys the type could see. */
 export const reportRefusal: Step<KeyStoreScope> = {
@@ -81,7 +147,7 @@ export const reportRefusal: Step<KeyStoreScope> = {
     when: refused,
     run: async (scope) => {
         // The early check has just looked at every key; a store that was not CONNECTED was not checked yet.
-        const found = scope.data.undescribableKeys !== undefined ? { inStore: [], undescribable: scope.data.undescribableKeys } : await keysInStore(scope);
+        const found = scope.data.undescribableKeys !== undefined ? { inStore: [], undescribable: scope.data.undescribableKeys } : await keysInKeyStore(scope.kms, scope.keyStoreId);
         const connection = scope.data.reconnectIfRefused ? 'The key store is CONNECTED again.' : `The key store was left ${(await scope.keyStore()).ConnectionState}.`;
         throw new HandlerError(
             HandlerErrorCode.ResourceConflict,
@@ -101,13 +167,7 @@ export const destroyKmsUserSecret: Step<KeyStoreScope> = {
 const SCHEDULE_ADVICE =
     'Schedule each KMS key in the store for deletion (kms schedule-key-deletion) and delete the key store after the waiting period, when KMS has deleted them; a key pending deletion still blocks it.';
 
-interface KeysFound {
-    inStore: KeyMetadata[];
-    /** Keys whose key policy refuses this role kms:DescribeKey: any of them may be in the store. */
-    undescribable: number;
-}
-
-function keysMessage(scope: KeyStoreScope, found: KeysFound): string {
+function keysMessage(scope: KeyStoreScope, found: KeysInStore): string {
     const listed = found.inStore
         .slice(0, KEYS_LISTED)
         .map((k) => `${k.KeyId} (${k.KeyState}${k.DeletionDate ? ` until ${new Date(k.DeletionDate).toISOString().slice(0, 10)}` : ''})`)
@@ -119,31 +179,4 @@ function keysMessage(scope: KeyStoreScope, found: KeysFound): string {
         ? ` ${found.undescribable} KMS key(s) in this account refuse this role kms:DescribeKey in their key policies; keys in the store may be among them.`
         : '';
     return seen + unseen;
-}
-
-/** ListKeys does not say which store a key is in; DescribeKey does, where the key's policy lets this role ask. */
-async function keysInStore(scope: KeyStoreScope): Promise<KeysFound> {
-    const found: KeysFound = { inStore: [], undescribable: 0 };
-    let marker: string | undefined;
-    do {
-        const page = await scope.kms.send(new ListKeysCommand({ Limit: 1000, Marker: marker }));
-        for (const key of page.Keys ?? []) {
-            const metadata = await describeKey(scope, key.KeyId!);
-            if (metadata === 'denied') found.undescribable += 1;
-            else if (metadata?.CustomKeyStoreId === scope.keyStoreId) found.inStore.push(metadata);
-        }
-        marker = page.Truncated ? page.NextMarker : undefined;
-    } while (marker);
-    return found;
-}
-
-/** The key's metadata; 'denied' when its key policy refuses this role; undefined when it was deleted meanwhile. */
-async function describeKey(scope: KeyStoreScope, keyId: string): Promise<KeyMetadata | 'denied' | undefined> {
-    try {
-        return (await scope.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
-    } catch (err) {
-        if (isAwsError(err, 'AccessDeniedException')) return 'denied';
-        if (isAwsError(err, 'NotFoundException')) return undefined;
-        throw err;
-    }
 }

@@ -1,20 +1,33 @@
 import { Workflow } from '../../../shared/engine/workflow';
 import { awaitConnected, awaitDisconnected, connect, disconnect } from '../steps/connection';
-import { deleteKeyStore, destroyKmsUserSecret, reconnectAfterRefusal, refuseWhileKeysRemain, reportRefusal, requireKeyStore } from '../steps/delete';
+import {
+    deleteKeyStore,
+    destroyKmsUserSecret,
+    reconnectAfterRefusal,
+    refuseWhileKeysRemain,
+    removeEmptiedRetiredStores,
+    reportRefusal,
+    requireKeyStore,
+    retireWhenOnlyKeysPendingDeletion,
+} from '../steps/delete';
 import { KeyStoreScope } from './scope';
 
 /**
- * Check the keys of a connected store → disconnect → delete, which KMS refuses while keys remain → then
- * either the kmsuser secret goes, or the store is connected again as found and the delete fails naming the keys.
+ * Remove the retired stores KMS has emptied since (any earlier delete's, this resource's own included) → check
+ * the keys of a connected store → disconnect → delete, which KMS refuses while keys remain → a store left with
+ * nothing but keys pending deletion is retired (renamed, left DISCONNECTED) → otherwise, after a refusal, the
+ * store is connected again as found and the delete fails naming the keys → the kmsuser secret goes.
  */
 export const deleteWorkflow: Workflow<KeyStoreScope> = {
     name: 'delete-key-store',
     steps: [
+        removeEmptiedRetiredStores,
         requireKeyStore,
         refuseWhileKeysRemain,
         disconnect(() => true),
         awaitDisconnected,
         deleteKeyStore,
+        retireWhenOnlyKeysPendingDeletion,
         connect({ resetFailed: false, needed: reconnectAfterRefusal, name: 'reconnect' }),
         awaitConnected(reconnectAfterRefusal, 'await-reconnected'),
         reportRefusal,

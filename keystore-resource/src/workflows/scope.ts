@@ -13,6 +13,7 @@ import { AwsClients } from '../../../shared/aws/clients';
 import { isAwsError } from '../../../shared/aws/error-table';
 import { NotFoundError } from '../../../shared/engine/errors';
 import { Described } from '../../../shared/finders/described';
+import { isRetiredKeyStore } from '../../../shared/finders/key-store-keys';
 import type { SentCommand } from '../../../shared/ssm/run-command';
 import { KeyStoreModel } from '../resource-model';
 import { kmsUserSecretName } from '../translate';
@@ -28,6 +29,10 @@ export interface KeyStoreData {
     undescribableKeys?: number;
     /** Delete: KMS refused (CustomKeyStoreHasCMKsException). */
     refused?: boolean;
+    /** Delete: every key in the store is pending deletion and none hides from this role (see steps/delete.ts). */
+    onlyKeysPendingDeletion?: boolean;
+    /** Delete: the store was left behind, renamed, because only keys pending deletion remain. */
+    retired?: boolean;
 }
 
 export interface KeyStoreRequest {
@@ -121,7 +126,9 @@ export class KeyStoreScope {
     private async describeKeyStore(): Promise<CustomKeyStoresListEntry | undefined> {
         try {
             const out = await this.kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: this.keyStoreId }));
-            return out.CustomKeyStores?.[0];
+            // A retired store is one this type deleted: for CloudFormation it is gone.
+            const store = out.CustomKeyStores?.[0];
+            return store && !isRetiredKeyStore(store) ? store : undefined;
         } catch (err) {
             if (isAwsError(err, 'CustomKeyStoreNotFoundException')) return undefined;
             throw err;

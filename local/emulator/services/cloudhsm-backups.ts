@@ -64,6 +64,7 @@ export class CloudHsmBackups {
             neverExpires: false,
             tags: {},
             users: cluster.users.map(({ hsmIds: _hsmIds, ...user }) => ({ ...user })),
+            keys: (cluster.keys ?? []).map(({ hsmIds: _hsmIds, ...key }) => ({ ...key })),
             trustAnchorPem: cluster.pki?.trustAnchorPem,
             clusterCertificatePem: cluster.pki?.clusterCertificatePem,
             clusterPublicKeyPem: cluster.pki?.publicKeyPem,

@@ -147,8 +147,9 @@ export class HsmFleet {
             const { csrPem, publicKeyPem } = createClusterKeyAndCsr(cluster.clusterId);
             cluster.pki = { csrPem, publicKeyPem };
         }
-        for (const user of cluster.users) {
-            if (!user.hsmIds.includes(hsmId)) user.hsmIds.push(hsmId);
+        // A new HSM is cloned from the cluster: its users and its key objects.
+        for (const holder of [...cluster.users, ...(cluster.keys ?? [])]) {
+            if (!holder.hsmIds.includes(hsmId)) holder.hsmIds.push(hsmId);
         }
         const replacedHsmId = this.replacements.get(hsmId);
         this.replacements.delete(hsmId);
@@ -161,7 +162,7 @@ export class HsmFleet {
         if (!hsm) return;
         hsm.state = 'DELETED';
         cluster.hsms = cluster.hsms.filter((h) => h !== hsm);
-        for (const user of cluster.users) user.hsmIds = user.hsmIds.filter((id) => id !== hsmId);
+        for (const holder of [...cluster.users, ...(cluster.keys ?? [])]) holder.hsmIds = holder.hsmIds.filter((id) => id !== hsmId);
         // Before initialization the key lives only on the HSM (there are no backups yet): it goes with it.
         if (cluster.state === 'UNINITIALIZED' && cluster.hsms.length === 0) cluster.pki = undefined;
         this.backups.noteChanged(cluster);

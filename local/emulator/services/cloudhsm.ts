@@ -226,6 +226,7 @@ export class CloudHsmService implements EmulatedService {
             trustAnchorPem: source.trustAnchorPem,
         };
         cluster.users = source.users.map((user): HsmUser => ({ ...user, hsmIds: [] }));
+        cluster.keys = (source.keys ?? []).map((key) => ({ ...key, hsmIds: [] }));
         cluster.state = 'ACTIVE';
     }
 

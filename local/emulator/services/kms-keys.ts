@@ -5,9 +5,11 @@
  * key's policy (kms-key-policies.ts); CreateKey and ListKeys are authorized by IAM alone, which the emulator
  * does not model.
  */
-import { randomUUID } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import { Caller, ServiceContext } from '../server';
 import { KmsKey, KmsKeyOrigin } from '../state';
+import type { CloudHsmService } from './cloudhsm';
+import { kmsUserName } from './kms-connections';
 import { accessDenied, checkLockoutSafety, defaultKeyPolicy, evaluate, statementsOf } from './kms-key-policies';
 import { KeyStores, clusterConfigurationProblem, keyStoreInvalidState } from './kms-key-stores';
 import { creationKey, kmsError, limitFrom, optionalEnum, optionalString, pageOf, pagingMembers, requireString, validationError } from './kms-rules';
@@ -38,6 +40,14 @@ export class KmsKeys {
 
     inStore(customKeyStoreId: string): KmsKey[] {
         return [...this.keys.values()].filter((k) => k.customKeyStoreId === customKeyStoreId);
+    }
+
+    storeOf(key: KmsKey) {
+        return key.customKeyStoreId === undefined ? undefined : this.ctx.state.keyStores.get(key.customKeyStoreId);
+    }
+
+    clusterOf(clusterId: string) {
+        return this.ctx.state.clusters.get(clusterId);
     }
 
     /** Keys pending deletion stay so; otherwise a key in a store that is not CONNECTED is Unavailable. */
@@ -95,8 +105,10 @@ export class KmsKeys {
             keyMaterialClusterId,
             tags,
             policy,
+            materialHex: randomBytes(32).toString('hex'),
         };
         this.keys.set(keyId, key);
+        if (keyMaterialClusterId !== undefined) this.makeKeyMaterial(keyMaterialClusterId, keyId);
         return { KeyMetadata: this.metadataOf(key) };
     }
 
@@ -117,6 +129,39 @@ export class KmsKeys {
             : `KMS cannot find the CloudHSM cluster ${store.clusterId} of custom key store ${customKeyStoreId}.`;
         if (problem) throw kmsError('CloudHsmClusterInvalidConfigurationException', problem);
         return store.clusterId!;
+    }
+
+    /**
+     * KMS generates the key in the cluster as kmsuser, labelled with the KMS key ID ("Find the key material for a
+     * KMS key", KMS Developer Guide); like any change of the cluster's contents, it leads to a backup.
+     */
+    private makeKeyMaterial(clusterId: string, keyId: string): void {
+        const cluster = this.ctx.state.clusters.get(clusterId)!;
+        cluster.keys ??= [];
+        cluster.keys.push({
+            keyReference: `0x${randomBytes(8).toString('hex')}`,
+            label: keyId,
+            owner: kmsUserName,
+            keyType: 'aes',
+            keyClass: 'secret-key',
+            hsmIds: cluster.hsms.filter((h) => h.state === 'ACTIVE').map((h) => h.hsmId),
+        });
+        this.ctx.service<CloudHsmService>('cloudhsmv2').noteClusterChanged(clusterId);
+    }
+
+    /**
+     * At the end of the waiting period KMS deletes the key, then makes "a best effort" to delete its material
+     * from the cluster: only through a connected store. Otherwise the material stays on the HSMs, orphaned; and
+     * backups taken before keep it either way ("Scheduling deletion of KMS keys from an AWS CloudHSM key store").
+     */
+    private deleteKey(key: KmsKey): void {
+        this.keys.delete(key.keyId);
+        if (key.customKeyStoreId === undefined) return;
+        const store = this.ctx.state.keyStores.get(key.customKeyStoreId);
+        const cluster = store?.connectionState === 'CONNECTED' ? this.ctx.state.clusters.get(store.clusterId!) : undefined;
+        if (!cluster?.keys?.some((k) => k.label === key.keyId)) return;
+        cluster.keys = cluster.keys.filter((k) => k.label !== key.keyId);
+        this.ctx.service<CloudHsmService>('cloudhsmv2').noteClusterChanged(cluster.clusterId);
     }
 
     describe(input: any, caller: Caller): unknown {
@@ -157,7 +202,7 @@ export class KmsKeys {
         // A key whose deletion is canceled comes back Disabled, as in AWS.
         key.enabled = false;
         this.ctx.scheduler.after(windowDays * secondsPerDay, () => {
-            if (this.keys.get(key.keyId) === key && key.deletionDate === deletionDate) this.keys.delete(key.keyId);
+            if (this.keys.get(key.keyId) === key && key.deletionDate === deletionDate) this.deleteKey(key);
         });
         return { KeyId: key.arn, DeletionDate: deletionDate, KeyState: 'PendingDeletion', PendingWindowInDays: windowDays };
     }
@@ -181,7 +226,7 @@ export class KmsKeys {
     }
 
     /** The key `KeyId` names, once its key policy lets the caller do `action` on it; AccessDeniedException otherwise. */
-    private authorized(input: any, caller: Caller, action: string): KmsKey {
+    authorized(input: any, caller: Caller, action: string): KmsKey {
         const key = this.find(input);
         const decision = evaluate(statementsOf(key.policy), caller.principalArn, this.ctx.state.accountId, action);
         if (decision !== 'allow') throw accessDenied(decision, caller.principalArn, action, key.arn);
@@ -268,10 +313,10 @@ function pendingWindowFrom(input: any): number {
 }
 
 /** "Tags in AWS KMS": at most 50 tags per KMS key; the `aws:` prefix is reserved for AWS. */
-const maximumTagsPerKey = 50;
+export const maximumTagsPerKey = 50;
 const reservedTagPrefix = 'aws:';
 
-function tagsFrom(tags: unknown): KmsKey['tags'] {
+export function tagsFrom(tags: unknown): KmsKey['tags'] {
     if (tags === undefined || tags === null) return [];
     if (!Array.isArray(tags)) throw validationError('Tags', tags, 'Member must be a list');
     if (tags.length > maximumTagsPerKey) {

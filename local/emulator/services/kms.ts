@@ -8,6 +8,8 @@ import { Caller, EmulatedService, ServiceContext, ServiceFactory } from '../serv
 import { CustomKeyStore, KmsKey } from '../state';
 import { KeyStoreConnections } from './kms-connections';
 import { KeyStores, KmsQuotas, defaultKmsQuotas } from './kms-key-stores';
+import { KmsKeyAttributes } from './kms-key-attributes';
+import { KmsKeyCrypto } from './kms-key-crypto';
 import { KmsKeys } from './kms-keys';
 
 export class KmsService implements EmulatedService {
@@ -25,6 +27,8 @@ export class KmsService implements EmulatedService {
         this.keyStores = new KeyStores(ctx, this.quotas);
         this.connections = new KeyStoreConnections(ctx, this.keyStores);
         this.keys = new KmsKeys(ctx, this.keyStores);
+        const attributes = new KmsKeyAttributes(this.keys);
+        const crypto = new KmsKeyCrypto(this.keys);
         this.actions = {
             CreateCustomKeyStore: (input) => this.keyStores.create(input),
             DescribeCustomKeyStores: (input) => this.keyStores.describe(input),
@@ -41,6 +45,12 @@ export class KmsService implements EmulatedService {
             DisableKey: (input, caller) => this.keys.disable(input, caller),
             GetKeyPolicy: (input, caller) => this.keys.getPolicy(input, caller),
             PutKeyPolicy: (input, caller) => this.keys.putPolicy(input, caller),
+            UpdateKeyDescription: (input, caller) => attributes.updateDescription(input, caller),
+            TagResource: (input, caller) => attributes.tag(input, caller),
+            UntagResource: (input, caller) => attributes.untag(input, caller),
+            ListResourceTags: (input, caller) => attributes.listTags(input, caller),
+            Encrypt: (input, caller) => crypto.encrypt(input, caller),
+            Decrypt: (input, caller) => crypto.decrypt(input, caller),
         };
     }
 
