@@ -36,6 +36,8 @@ export interface InputContext {
     /** The stack's account and region: the secrets' KMS key and the source secrets must be in them. */
     accountId?: string;
     region?: string;
+    /** In an update: the cluster's HSM type now. A cluster made before end of support may keep it. */
+    existingHsmType?: string;
 }
 
 export function problemsWithClusterInput(model: ClusterModel, context: InputContext): string[] {
@@ -53,7 +55,7 @@ export function problemsWithClusterInput(model: ClusterModel, context: InputCont
     const hsmType = model.HsmType ?? DEFAULTS.HsmType;
     const known = HSM_TYPES[hsmType];
     if (!known) problems.push(`HsmType ${show(hsmType)} is not an HSM type CloudHSM offers; use hsm2m.medium.`);
-    else if (!known.current && !model.SourceBackupId) problems.push(`HsmType ${hsmType} reached end of support and cannot be used for a new cluster; use hsm2m.medium.`);
+    else if (!known.current && !model.SourceBackupId && hsmType !== context.existingHsmType) problems.push(`HsmType ${hsmType} reached end of support and cannot be used for a new cluster; use hsm2m.medium.`);
 
     const mode = model.Mode ?? DEFAULTS.Mode;
     if (mode !== 'FIPS' && mode !== 'NON_FIPS') problems.push(`Mode ${show(mode)} is not FIPS or NON_FIPS.`);

@@ -22,6 +22,8 @@ export interface ClusterData {
     clusterId?: string;
     /** The management instance's security group, learned when the instance was checked. */
     instanceGroupId?: string;
+    /** The HSM type an update migrates the cluster to (decided by check-update). */
+    migrateHsmTypeTo?: string;
     /** The Run Command script in flight, if any. */
     command?: SentCommand & { purpose: string };
 }
