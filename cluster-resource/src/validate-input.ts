@@ -97,6 +97,9 @@ export function problemsWithClusterInput(model: ClusterModel, context: InputCont
         problems.push('ExternalClusterCertificate and ExternalTrustAnchor go together: give both to initialize the cluster.');
     }
 
+    const passwordVersion = model.AdminPasswordVersion ?? DEFAULTS.AdminPasswordVersion;
+    if (!isInteger(passwordVersion) || passwordVersion < 1) problems.push(`AdminPasswordVersion must be a whole number from 1 (got ${show(passwordVersion)}).`);
+
     if (model.ManagementInstanceId !== undefined && (typeof model.ManagementInstanceId !== 'string' || !INSTANCE_ID.test(model.ManagementInstanceId))) {
         problems.push(`ManagementInstanceId ${show(model.ManagementInstanceId)} is not an instance ID like i-0123456789abcdef0.`);
     }

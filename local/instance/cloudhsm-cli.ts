@@ -1,7 +1,7 @@
 import { kmsUserName } from '../emulator/services/kms-connections';
 import { Cluster, Hsm, HsmUser } from '../emulator/state';
 import { OptionSpec, ParsedArgs, UsageError, parseArgs } from './cli-args';
-import { HsmConnection, HsmConnectionError, clientVersionOf, connect, login } from './hsm-connection';
+import { HsmConnection, HsmConnectionError, clientVersionOf, connect, login, refuseInLimitedWriteMode } from './hsm-connection';
 import { CliResult, ToolContext, succeeded } from './tool-context';
 
 /**
@@ -107,6 +107,7 @@ function listUsers(ctx: ToolContext, args: ParsedArgs): CliResult {
 function createUser(ctx: ToolContext, args: ParsedArgs): CliResult {
     const connection = connect(ctx, args.values.get('--cluster-id'));
     const actor = login(ctx, connection);
+    refuseInLimitedWriteMode(connection.cluster);
     if (actor.role !== 'admin') return commandFailed('Only an admin can create users');
     const { username, role } = targetUser(args);
     const password = newPassword(ctx, args);
@@ -121,6 +122,7 @@ function createUser(ctx: ToolContext, args: ParsedArgs): CliResult {
 function changePassword(ctx: ToolContext, args: ParsedArgs): CliResult {
     const connection = connect(ctx, args.values.get('--cluster-id'));
     const actor = login(ctx, connection);
+    refuseInLimitedWriteMode(connection.cluster);
     const { username, role } = targetUser(args);
     const isSelf = actor.username === username && actor.role === role;
     if (actor.role !== 'admin' && !isSelf) return commandFailed('A crypto user can only change its own password');
@@ -141,6 +143,7 @@ function changePassword(ctx: ToolContext, args: ParsedArgs): CliResult {
 function deleteUser(ctx: ToolContext, args: ParsedArgs): CliResult {
     const connection = connect(ctx, args.values.get('--cluster-id'));
     const actor = login(ctx, connection);
+    refuseInLimitedWriteMode(connection.cluster);
     if (actor.role !== 'admin') return commandFailed('Only an admin can delete users');
     const { username, role } = targetUser(args);
     if (actor.username === username && actor.role === role) return commandFailed('You cannot delete the user you are logged in as');

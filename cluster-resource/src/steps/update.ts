@@ -12,6 +12,7 @@ import { DEFAULTS, INTERNAL_TAG, parseManagement, secretNames, tagValue, userTag
 import { ClusterScope } from '../workflows/scope';
 import { assertValidClusterInput } from '../validate-input';
 import { checkManagementInstance } from './check-environment';
+import { checkAdminPasswordRotation } from './admin-password';
 import { checkHsmTypeChange } from './hsm-type';
 import { revokeAccess } from './instance-access';
 import { secretArn, secretTags } from './secrets';
@@ -41,6 +42,7 @@ export const checkUpdate: Step<ClusterScope> = {
         // Before the input check: a changed HsmType other than the migration (say to the retired hsm1.medium) is NotUpdatable, not bad input.
         await checkHsmTypeChange(scope, cluster);
         assertValidClusterInput(scope.model, { ...scope.request, existingHsmType: cluster.HsmType });
+        await checkAdminPasswordRotation(scope, cluster);
         const instanceId = scope.model.ManagementInstanceId;
         if (instanceId && parseManagement(tagValue(cluster, INTERNAL_TAG.management))?.instanceId !== instanceId) {
             scope.data.instanceGroupId = await checkManagementInstance(scope, instanceId, cluster.VpcId);

@@ -1,6 +1,7 @@
 import { Workflow } from '../../../shared/engine/workflow';
 import { awaitCommand } from '../../../shared/ssm/await-command';
 import { activateCluster, awaitClusterActive, configureInstance } from '../steps/activate';
+import { changeAdminPassword, promoteAdminPassword, recordAdminPasswordVersion, storePendingAdminPassword } from '../steps/admin-password';
 import { alignHsms, awaitHsms } from '../steps/hsms';
 import { awaitInitialized, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
 import { awaitHsmTypeMigration, migrateHsmType } from '../steps/hsm-type';
@@ -11,7 +12,8 @@ import { ClusterScope } from './scope';
 /**
  * Every update path in one order: settings first, then the HSM type migration (the cluster takes no HSM or
  * user changes until it is done), then access for a new instance, then the work an EXTERNAL cluster deferred
- * (initialize, activate), then the HSM count. Steps with nothing to do pass at once.
+ * (initialize, activate), then the HSM count, and last the admin password rotation (it needs the HSMs).
+ * Steps with nothing to do pass at once.
  */
 export const updateWorkflow: Workflow<ClusterScope> = {
     name: 'update-cluster',
@@ -33,5 +35,10 @@ export const updateWorkflow: Workflow<ClusterScope> = {
         awaitClusterActive,
         alignHsms,
         awaitHsms('await-hsms-aligned'),
+        storePendingAdminPassword,
+        changeAdminPassword,
+        awaitCommand<ClusterScope>('await-admin-password'),
+        promoteAdminPassword,
+        recordAdminPasswordVersion,
     ],
 };
