@@ -39,6 +39,7 @@ export class ClusterModel extends BaseModel {
     @Expose() ManagementInstanceId?: string;
     @Expose() SecretsKmsKeyId?: string;
     @Expose() @Transform(toInteger, { toClassOnly: true }) AdminPasswordVersion?: number;
+    @Expose() MtlsTrustAnchors?: string[];
     @Expose() SourceAdminSecretArn?: string;
     @Expose() SourceTrustAnchorSecretArn?: string;
     @Expose() @Type(() => Tag) Tags?: Tag[];

@@ -14,6 +14,7 @@ import { assertValidClusterInput } from '../validate-input';
 import { checkManagementInstance } from './check-environment';
 import { checkAdminPasswordRotation } from './admin-password';
 import { checkHsmTypeChange } from './hsm-type';
+import { checkTrustAnchorChange } from './mtls';
 import { revokeAccess } from './instance-access';
 import { secretArn, secretTags } from './secrets';
 
@@ -43,6 +44,7 @@ export const checkUpdate: Step<ClusterScope> = {
         await checkHsmTypeChange(scope, cluster);
         assertValidClusterInput(scope.model, { ...scope.request, existingHsmType: cluster.HsmType });
         await checkAdminPasswordRotation(scope, cluster);
+        checkTrustAnchorChange(scope, cluster);
         const instanceId = scope.model.ManagementInstanceId;
         if (instanceId && parseManagement(tagValue(cluster, INTERNAL_TAG.management))?.instanceId !== instanceId) {
             scope.data.instanceGroupId = await checkManagementInstance(scope, instanceId, cluster.VpcId);

@@ -6,13 +6,15 @@ import { alignHsms, awaitHsms } from '../steps/hsms';
 import { awaitInitialized, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
 import { awaitHsmTypeMigration, migrateHsmType } from '../steps/hsm-type';
 import { allowInstanceAccess } from '../steps/instance-access';
+import { registerTrustAnchors, updatesTrustAnchors } from '../steps/mtls';
 import { checkUpdate, modifyBackupRetention, revokePreviousInstanceAccess, syncTags } from '../steps/update';
 import { ClusterScope } from './scope';
 
 /**
  * Every update path in one order: settings first, then the HSM type migration (the cluster takes no HSM or
  * user changes until it is done), then access for a new instance, then the work an EXTERNAL cluster deferred
- * (initialize, activate), then the HSM count, and last the admin password rotation (it needs the HSMs).
+ * (initialize, activate), then the HSM count, and last the admin password rotation and the mTLS trust anchors (they need the HSMs, and
+ * the anchors the admin password the rotation left).
  * Steps with nothing to do pass at once.
  */
 export const updateWorkflow: Workflow<ClusterScope> = {
@@ -40,5 +42,7 @@ export const updateWorkflow: Workflow<ClusterScope> = {
         awaitCommand<ClusterScope>('await-admin-password'),
         promoteAdminPassword,
         recordAdminPasswordVersion,
+        registerTrustAnchors(updatesTrustAnchors),
+        awaitCommand<ClusterScope>('await-trust-anchors'),
     ],
 };
