@@ -47,6 +47,7 @@ const schemaHandlers = clusterSchema.handlers as Record<HandlerAction, { permiss
 describe('GIVEN every path of every handler, driven through the local runtime', () => {
     let aws: LocalAws;
     let ca: OpensslCa | undefined;
+    let mtlsRoot: OpensslCa | undefined;
     const observed = Object.fromEntries(HANDLER_ACTIONS.map((a) => [a, new Set<string>()])) as Record<HandlerAction, Set<string>>;
     const phases: string[] = [];
 
@@ -75,7 +76,7 @@ describe('GIVEN every path of every handler, driven through the local runtime', 
             ['update HSMs 1→0', { HsmsPerSubnet: 0 }],
             ['update HSMs 0→1', { HsmsPerSubnet: 1 }],
             ['update admin password', { AdminPasswordVersion: 2 }],
-            ['update mTLS trust anchors', { MtlsTrustAnchors: [new OpensslCa('mTLS client root').anchorPem] }],
+            ['update mTLS trust anchors', { MtlsTrustAnchors: [(mtlsRoot = new OpensslCa('mTLS client root')).anchorPem] }],
             ['update HSM type hsm1.medium → hsm2m.medium', { HsmType: 'hsm2m.medium' }],
         ];
         for (const [phase, change] of updates) {
@@ -124,6 +125,7 @@ describe('GIVEN every path of every handler, driven through the local runtime', 
 
     afterAll(async () => {
         ca?.dispose();
+        mtlsRoot?.dispose();
         await aws?.stop();
     });
 
