@@ -41,6 +41,7 @@ function withoutWriteOnly(model: ClusterModel): ClusterModel {
     delete model.ExternalTrustAnchor;
     delete model.SourceAdminSecretArn;
     delete model.SourceTrustAnchorSecretArn;
+    delete model.MtlsTrustAnchors;
     return model;
 }
 

@@ -38,6 +38,8 @@ export class ClusterModel extends BaseModel {
     @Expose() ExternalTrustAnchor?: string;
     @Expose() ManagementInstanceId?: string;
     @Expose() SecretsKmsKeyId?: string;
+    @Expose() @Transform(toInteger, { toClassOnly: true }) AdminPasswordVersion?: number;
+    @Expose() MtlsTrustAnchors?: string[];
     @Expose() SourceAdminSecretArn?: string;
     @Expose() SourceTrustAnchorSecretArn?: string;
     @Expose() @Type(() => Tag) Tags?: Tag[];

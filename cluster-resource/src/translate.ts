@@ -15,6 +15,7 @@ export const DEFAULTS = {
     HsmsPerSubnet: 1,
     BackupRetentionDays: 90,
     CertificateAuthority: 'SELF_SIGNED',
+    AdminPasswordVersion: 1,
 } as const;
 
 /**
@@ -36,6 +37,12 @@ export const MAX_CLUSTER_TAGS = 50;
 
 /** The type's tag on every secret it makes, naming the cluster the secret belongs to. */
 export const SECRET_CLUSTER_TAG = 'cloudhsm-type:cluster-id';
+
+/**
+ * Tag on the admin secret: the AdminPasswordVersion whose password the secret's AWSCURRENT version holds and
+ * the HSMs know (read recovers the version from there). A rotation writes it once the new password is current.
+ */
+export const ADMIN_PASSWORD_VERSION_TAG = 'cloudhsm-type:admin-password-version';
 
 /** Where the type keeps each secret of a cluster (the CA private key only until initialization). */
 export const secretNames = (clusterId: string) => ({
@@ -75,6 +82,7 @@ export const withDefaults = (model: ClusterModel): Required<Pick<ClusterModel, k
     HsmsPerSubnet: model.HsmsPerSubnet ?? DEFAULTS.HsmsPerSubnet,
     BackupRetentionDays: model.BackupRetentionDays ?? DEFAULTS.BackupRetentionDays,
     CertificateAuthority: model.CertificateAuthority ?? DEFAULTS.CertificateAuthority,
+    AdminPasswordVersion: model.AdminPasswordVersion ?? DEFAULTS.AdminPasswordVersion,
 });
 
 /** HSMs that count towards the desired number: not on their way out. */
@@ -93,6 +101,8 @@ export function observedHsmsPerSubnet(cluster: ApiCluster): number | undefined {
 export interface SecretArns {
     admin?: string;
     trustAnchor?: string;
+    /** From the admin secret's ADMIN_PASSWORD_VERSION_TAG. */
+    adminPasswordVersion?: number;
 }
 
 /** The model as read from AWS: everything CloudHSM and the type's tags and secrets can tell. */
@@ -125,6 +135,7 @@ export function modelFromCluster(cluster: ApiCluster, secrets: SecretArns & { tr
     model.ClusterCsr = cluster.State === 'UNINITIALIZED' ? cluster.Certificates?.ClusterCsr || undefined : undefined;
     model.TrustAnchorCertificate = secrets.trustAnchorPem;
     model.AdminSecretArn = secrets.admin;
+    model.AdminPasswordVersion = secrets.adminPasswordVersion;
     model.TrustAnchorSecretArn = secrets.trustAnchor;
     return model;
 }

@@ -2,6 +2,7 @@
  * Input checks that need no AWS call. Every problem names the property and what would be accepted, and all
  * problems are reported at once, before anything is created.
  */
+import { X509Certificate } from 'crypto';
 import { InvalidInputError } from '../../shared/engine/errors';
 import { ClusterModel } from './resource-model';
 import { DEFAULTS, MAX_CLUSTER_TAGS, INTERNAL_TAG, userTags } from './translate';
@@ -36,6 +37,8 @@ export interface InputContext {
     /** The stack's account and region: the secrets' KMS key and the source secrets must be in them. */
     accountId?: string;
     region?: string;
+    /** In an update: the cluster's HSM type now. A cluster made before end of support may keep it. */
+    existingHsmType?: string;
 }
 
 export function problemsWithClusterInput(model: ClusterModel, context: InputContext): string[] {
@@ -53,7 +56,7 @@ export function problemsWithClusterInput(model: ClusterModel, context: InputCont
     const hsmType = model.HsmType ?? DEFAULTS.HsmType;
     const known = HSM_TYPES[hsmType];
     if (!known) problems.push(`HsmType ${show(hsmType)} is not an HSM type CloudHSM offers; use hsm2m.medium.`);
-    else if (!known.current && !model.SourceBackupId) problems.push(`HsmType ${hsmType} reached end of support and cannot be used for a new cluster; use hsm2m.medium.`);
+    else if (!known.current && !model.SourceBackupId && hsmType !== context.existingHsmType) problems.push(`HsmType ${hsmType} reached end of support and cannot be used for a new cluster; use hsm2m.medium.`);
 
     const mode = model.Mode ?? DEFAULTS.Mode;
     if (mode !== 'FIPS' && mode !== 'NON_FIPS') problems.push(`Mode ${show(mode)} is not FIPS or NON_FIPS.`);
@@ -95,12 +98,55 @@ export function problemsWithClusterInput(model: ClusterModel, context: InputCont
         problems.push('ExternalClusterCertificate and ExternalTrustAnchor go together: give both to initialize the cluster.');
     }
 
+    const passwordVersion = model.AdminPasswordVersion ?? DEFAULTS.AdminPasswordVersion;
+    if (!isInteger(passwordVersion) || passwordVersion < 1) problems.push(`AdminPasswordVersion must be a whole number from 1 (got ${show(passwordVersion)}).`);
+
     if (model.ManagementInstanceId !== undefined && (typeof model.ManagementInstanceId !== 'string' || !INSTANCE_ID.test(model.ManagementInstanceId))) {
         problems.push(`ManagementInstanceId ${show(model.ManagementInstanceId)} is not an instance ID like i-0123456789abcdef0.`);
     }
+    problems.push(...problemsWithTrustAnchors(model, hsmType));
     problems.push(...problemsWithSecretsKmsKey(model.SecretsKmsKeyId, context));
     problems.push(...problemsWithSourceSecrets(model, context));
     problems.push(...problemsWithTags(model, context.stackTags));
+    return problems;
+}
+
+/** What `cluster mtls register-trust-anchor` accepts ("Register a trust anchor with CloudHSM CLI"). */
+const MAX_TRUST_ANCHORS = 2;
+const TRUST_ANCHOR_RSA_BITS = [2048, 3072, 4096];
+const TRUST_ANCHOR_CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+function problemsWithTrustAnchors(model: ClusterModel, hsmType: unknown): string[] {
+    const anchors: unknown = model.MtlsTrustAnchors;
+    if (anchors === undefined || (Array.isArray(anchors) && anchors.length === 0)) return [];
+    if (!Array.isArray(anchors) || anchors.length > MAX_TRUST_ANCHORS) return [`MtlsTrustAnchors must be a list of at most ${MAX_TRUST_ANCHORS} PEM certificates.`];
+    const problems: string[] = [];
+    if (hsmType !== 'hsm2m.medium') problems.push(`MtlsTrustAnchors needs HsmType hsm2m.medium; ${show(hsmType)} HSMs have no mTLS.`);
+    if (!model.ManagementInstanceId) problems.push('MtlsTrustAnchors are registered from the management instance: set ManagementInstanceId.');
+    if (model.SourceBackupId && !model.SourceAdminSecretArn) {
+        problems.push('MtlsTrustAnchors are registered as admin: a cluster restored from SourceBackupId needs SourceAdminSecretArn for the admin password.');
+    }
+    const fingerprints = new Set<string>();
+    anchors.forEach((pem, i) => {
+        const which = `MtlsTrustAnchors[${i}]`;
+        let certificate: X509Certificate | undefined;
+        try {
+            if (typeof pem === 'string' && PEM_CERTIFICATE.test(pem)) certificate = new X509Certificate(pem);
+        } catch {
+            certificate = undefined;
+        }
+        if (!certificate) return problems.push(`${which} must be one PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----).`);
+        const key = certificate.publicKey;
+        const details = key.asymmetricKeyDetails ?? {};
+        const rsaOk = key.asymmetricKeyType === 'rsa' && TRUST_ANCHOR_RSA_BITS.includes(details.modulusLength ?? 0);
+        const ecOk = key.asymmetricKeyType === 'ec' && !!TRUST_ANCHOR_CURVES[details.namedCurve ?? ''];
+        if (!rsaOk && !ecOk) {
+            const found = key.asymmetricKeyType === 'rsa' ? `an RSA ${details.modulusLength}-bit key` : `a ${key.asymmetricKeyType} key${details.namedCurve ? ` on ${details.namedCurve}` : ''}`;
+            problems.push(`${which} has ${found}; CloudHSM accepts trust anchors with EC P-256, P-384 or P-521, or RSA 2048, 3072 or 4096 keys.`);
+        }
+        if (fingerprints.has(certificate.fingerprint256)) problems.push(`${which} repeats an earlier certificate.`);
+        fingerprints.add(certificate.fingerprint256);
+    });
     return problems;
 }
 

@@ -9,6 +9,10 @@ export interface Durations {
     clusterDeleteSeconds: number;
     clusterModifySeconds: number;
     hsmCreateSeconds: number;
+    /** An hsm1.medium → hsm2m.medium migration replaces the HSMs one at a time, each taking this long. */
+    hsmTypeMigrationSecondsPerHsm: number;
+    /** A migration that fails goes back to the former HSM type (ROLLBACK_IN_PROGRESS) in this long. */
+    hsmTypeRollbackSeconds: number;
     hsmDeleteSeconds: number;
     backupCreateSeconds: number;
     /** CloudHSM takes a backup of every initialized cluster at least this often. */
@@ -32,6 +36,8 @@ export const defaultDurations: Durations = {
     clusterDeleteSeconds: 60,
     clusterModifySeconds: 5,
     hsmCreateSeconds: 420,
+    hsmTypeMigrationSecondsPerHsm: 1800,
+    hsmTypeRollbackSeconds: 1800,
     hsmDeleteSeconds: 120,
     backupCreateSeconds: 90,
     backupIntervalSeconds: 24 * 3600,

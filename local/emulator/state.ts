@@ -55,6 +55,8 @@ export interface Hsm {
     eniIp: string;
     state: HsmState;
     stateMessage: string;
+    /** Set while a migration runs: the HSM's own type, which differs from the cluster's until it is done. */
+    hsmType?: string;
 }
 
 export interface ClusterPki {
@@ -88,6 +90,10 @@ export interface Cluster {
     keys?: HsmKey[];
     /** Backup lineage (see Backup.lineage); absent for a cluster that was not restored, whose lineage is its own ID. */
     lineage?: string;
+    /** Epoch seconds until which a migrated cluster could go back to its former HSM type. */
+    hsmTypeRollbackExpiration?: number;
+    /** The mTLS trust anchors registered with `cluster mtls register-trust-anchor` (hsm2m.medium only). */
+    mtlsTrustAnchors?: Array<{ reference: string; certificatePem: string }>;
 }
 
 export interface Backup {

@@ -1,7 +1,8 @@
 import { kmsUserName } from '../emulator/services/kms-connections';
 import { Cluster, Hsm, HsmUser } from '../emulator/state';
 import { OptionSpec, ParsedArgs, UsageError, parseArgs } from './cli-args';
-import { HsmConnection, HsmConnectionError, clientVersionOf, connect, login } from './hsm-connection';
+import { HsmConnection, HsmConnectionError, clientVersionOf, connect, login, refuseInLimitedWriteMode } from './hsm-connection';
+import { deregisterTrustAnchor, listTrustAnchors, registerTrustAnchor } from './cloudhsm-cli-mtls';
 import { CliResult, ToolContext, succeeded } from './tool-context';
 
 /**
@@ -20,6 +21,7 @@ const usage = `Usage: cloudhsm-cli <COMMAND>
 
 Commands:
   cluster activate     Activate a cluster
+  cluster mtls         Manage the trust anchors for mutual TLS (list-trust-anchors, register-trust-anchor, deregister-trust-anchor)
   user create          Create a new user
   user delete          Delete a user
   user list            List the users in your cluster
@@ -44,6 +46,12 @@ const commands: Record<string, Command> = {
     },
     'user delete': { options: { values: ['--username', '--role', '--cluster-id', '--approval'] }, run: deleteUser },
     'key list': { options: { values: ['--cluster-id', '--filter', '--max-items', '--starting-token'], flags: ['--verbose'] }, run: listKeys },
+    'cluster mtls list-trust-anchors': { options: { values: ['--cluster-id'] }, run: (ctx, args) => commandSucceeded(listTrustAnchors(ctx, args)) },
+    'cluster mtls register-trust-anchor': { options: { values: ['--path', '--cluster-id', '--approval'] }, run: (ctx, args) => commandSucceeded(registerTrustAnchor(ctx, args)) },
+    'cluster mtls deregister-trust-anchor': {
+        options: { values: ['--certificate-reference', '--cluster-id', '--approval'] },
+        run: (ctx, args) => commandSucceeded(deregisterTrustAnchor(ctx, args)),
+    },
 };
 
 export function runCloudHsmCli(ctx: ToolContext): CliResult {
@@ -53,10 +61,12 @@ export function runCloudHsmCli(ctx: ToolContext): CliResult {
     if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
         return { stdout: usage, stderr: '', exitCode: argv.length === 0 ? 1 : 0 };
     }
-    const command = commands[`${argv[0]} ${argv[1] ?? ''}`];
-    if (!command) return { stdout: '', stderr: `error: unrecognized subcommand '${argv.slice(0, 2).join(' ')}'\n\n${usage}`, exitCode: 1 };
+    // `cluster mtls` commands have three words, the others two.
+    const words = argv[1] === 'mtls' ? 3 : 2;
+    const command = commands[argv.slice(0, words).join(' ')];
+    if (!command) return { stdout: '', stderr: `error: unrecognized subcommand '${argv.slice(0, words).join(' ')}'\n\n${usage}`, exitCode: 1 };
     try {
-        const args = parseArgs(argv.slice(2), command.options);
+        const args = parseArgs(argv.slice(words), command.options);
         if (args.positionals.length > 0) throw new UsageError(`error: unexpected argument '${args.positionals[0]}' found`);
         return command.run(ctx, args);
     } catch (err) {
@@ -109,6 +119,7 @@ function listUsers(ctx: ToolContext, args: ParsedArgs): CliResult {
 function createUser(ctx: ToolContext, args: ParsedArgs): CliResult {
     const connection = connect(ctx, args.values.get('--cluster-id'));
     const actor = login(ctx, connection);
+    refuseInLimitedWriteMode(connection.cluster);
     if (actor.role !== 'admin') return commandFailed('Only an admin can create users');
     const { username, role } = targetUser(args);
     const password = newPassword(ctx, args);
@@ -123,6 +134,7 @@ function createUser(ctx: ToolContext, args: ParsedArgs): CliResult {
 function changePassword(ctx: ToolContext, args: ParsedArgs): CliResult {
     const connection = connect(ctx, args.values.get('--cluster-id'));
     const actor = login(ctx, connection);
+    refuseInLimitedWriteMode(connection.cluster);
     const { username, role } = targetUser(args);
     const isSelf = actor.username === username && actor.role === role;
     if (actor.role !== 'admin' && !isSelf) return commandFailed('A crypto user can only change its own password');
@@ -143,6 +155,7 @@ function changePassword(ctx: ToolContext, args: ParsedArgs): CliResult {
 function deleteUser(ctx: ToolContext, args: ParsedArgs): CliResult {
     const connection = connect(ctx, args.values.get('--cluster-id'));
     const actor = login(ctx, connection);
+    refuseInLimitedWriteMode(connection.cluster);
     if (actor.role !== 'admin') return commandFailed('Only an admin can delete users');
     const { username, role } = targetUser(args);
     if (actor.username === username && actor.role === role) return commandFailed('You cannot delete the user you are logged in as');

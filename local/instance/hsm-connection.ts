@@ -133,7 +133,7 @@ export function login(ctx: ToolContext, connection: HsmConnection): HsmUser {
     const username = pin.slice(0, separator).toLowerCase();
     const password = pin.slice(separator + 1);
     const { cluster, reachableHsms } = connection;
-    if (cluster.state !== 'ACTIVE') {
+    if (cluster.state !== 'ACTIVE' && !inLimitedWriteMode(cluster)) {
         throw new HsmConnectionError(`Login failed: the cluster is not activated (state ${cluster.state}); run cluster activate first`);
     }
     const user = cluster.users.find(
@@ -150,4 +150,15 @@ export function login(ctx: ToolContext, connection: HsmConnection): HsmUser {
     }
     user.failedLogins = 0;
     return user;
+}
+
+/** An HSM type migration (or its rollback) runs: users log in and read, but nothing on the HSMs may change. */
+export function inLimitedWriteMode(cluster: Cluster): boolean {
+    return cluster.state === 'MODIFY_IN_PROGRESS' || cluster.state === 'ROLLBACK_IN_PROGRESS';
+}
+
+export function refuseInLimitedWriteMode(cluster: Cluster): void {
+    if (inLimitedWriteMode(cluster)) {
+        throw new HsmConnectionError(`The cluster is in limited-write mode while its HSM type is migrated (state ${cluster.state}); retry when it is ACTIVE`);
+    }
 }

@@ -1,19 +1,25 @@
 /**
  * The newest @aws-sdk/client-cloudhsm-v2 that the npm registry serves here (3.332.0) predates the cluster
- * `Mode` and `NetworkType` members: its serializer drops them from CreateCluster and its deserializer drops
- * them from DescribeClusters. These two middlewares put them on the wire and read them back, so the product
- * can use the current API with that client.
+ * `Mode` and `NetworkType` members, ModifyCluster's `HsmType` and the cluster's `HsmTypeRollbackExpiration`:
+ * its types lack them, its deserializer drops them from DescribeClusters. These middlewares put them on the
+ * wire and read them back, so the product can use the current API with that client.
  */
-import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
+import { CloudHSMV2Client, ModifyClusterCommandInput } from '@aws-sdk/client-cloudhsm-v2';
 import { Readable } from 'stream';
 
-const EXTRA_MEMBERS = ['Mode', 'NetworkType'] as const;
+const EXTRA_MEMBERS = ['Mode', 'NetworkType', 'HsmTypeRollbackExpiration'] as const;
+/** Request members the 3.332 types lack, by command; the serializer copies them only by accident (`_json`). */
+const EXTRA_REQUEST_MEMBERS: Record<string, readonly string[]> = {
+    CreateClusterCommand: ['Mode', 'NetworkType'],
+    ModifyClusterCommand: ['HsmType'],
+};
 
 const addExtraMembersToRequest = (next: any, context: any) => async (args: any) => {
     const request = args.request;
-    if (context.commandName === 'CreateClusterCommand' && typeof request?.body === 'string') {
+    const members = EXTRA_REQUEST_MEMBERS[context.commandName];
+    if (members && typeof request?.body === 'string') {
         const body = JSON.parse(request.body);
-        for (const member of EXTRA_MEMBERS) if (args.input?.[member] !== undefined) body[member] = args.input[member];
+        for (const member of members) if (args.input?.[member] !== undefined) body[member] = args.input[member];
         request.body = JSON.stringify(body);
         if (request.headers) request.headers['content-length'] = String(Buffer.byteLength(request.body));
     }
@@ -41,7 +47,7 @@ const readExtraMembersFromResponse = (next: any, context: any) => async (args: a
 
 const attachExtraMembersToOutput = (next: any, context: any) => async (args: any) => {
     const result = await next(args);
-    const extras: Array<Record<string, string>> | undefined = context.extraClusterMembers;
+    const extras: Array<Record<string, unknown>> | undefined = context.extraClusterMembers;
     if (extras && Array.isArray(result.output?.Clusters)) {
         result.output.Clusters.forEach((cluster: any, i: number) => Object.assign(cluster, extras[i]));
     }
@@ -58,4 +64,10 @@ export function withCurrentClusterMembers(client: CloudHSMV2Client): void {
 export interface CurrentClusterMembers {
     Mode?: 'FIPS' | 'NON_FIPS';
     NetworkType?: 'IPV4' | 'DUALSTACK';
+    /** Epoch seconds (as on the wire): until then a migrated cluster can go back to its former HSM type. */
+    HsmTypeRollbackExpiration?: number;
 }
+
+/** ModifyCluster as the current API has it: either member alone (the 3.332 type requires the retention). */
+export type CurrentModifyClusterInput = Omit<ModifyClusterCommandInput, 'BackupRetentionPolicy'> &
+    Partial<Pick<ModifyClusterCommandInput, 'BackupRetentionPolicy'>> & { HsmType?: string };

@@ -26,6 +26,8 @@ export const SCHEDULES = {
     clusterSettle: { firstLookSeconds: 30, intervalSeconds: 30, timeoutSeconds: minutes(90) },
     hsmCreate: { firstLookSeconds: 300, intervalSeconds: 30, timeoutSeconds: minutes(60) },
     hsmDelete: { firstLookSeconds: 60, intervalSeconds: 15, timeoutSeconds: minutes(30) },
+    // "Each individual HSM migration takes approximately 30 minutes", one HSM after another: up to 28 HSMs.
+    hsmTypeMigration: { firstLookSeconds: minutes(20), intervalSeconds: minutes(5), timeoutSeconds: minutes(16 * 60) },
     command: { firstLookSeconds: 3, intervalSeconds: 3, timeoutSeconds: minutes(15) },
     activation: { firstLookSeconds: 2, intervalSeconds: 5, timeoutSeconds: minutes(5) },
     // KMS documents "up to 20 minutes" for a connection; several minutes is typical.

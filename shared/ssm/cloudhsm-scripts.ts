@@ -21,6 +21,8 @@ export const SCRIPT_EXIT = {
     clientTooOld: 10,
     /** `user change-password` was refused for kmsuser, which a connected KMS key store keeps logged in. */
     kmsUserLoggedIn: 11,
+    /** `user change-password` for admin failed with both the current and the pending password. */
+    adminPasswordUnchanged: 12,
 } as const;
 
 /** The oldest Client SDK 5 release that works with each HSM type ("HSM compatibility for AWS CloudHSM Client SDK 5"). */
@@ -31,6 +33,7 @@ const SAFE_IP = /^[0-9a-fA-F.:]+$/;
 const SAFE_REGION = /^[a-z0-9-]+$/;
 const SAFE_NAME = /^[A-Za-z0-9_]+$/;
 const SAFE_VERSION = /^\d+\.\d+\.\d+$/;
+const SAFE_STAGE = /^[A-Z]+$/;
 const PEM_BODY = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/;
 
 export function assertSafe(value: string, pattern: RegExp, what: string): string {
@@ -65,10 +68,14 @@ ${pem}CUSTOMER_CA_PEM
 configure-cli -a ${assertSafe(hsmIp, SAFE_IP, 'IP address')}`;
 }
 
-/** Reads the `password` field of a JSON credentials secret into the (unexported) shell variable `variable`. */
-export function readPasswordFromSecret(variable: string, secretArn: string, region: string): string {
+/**
+ * Reads the `password` field of a JSON credentials secret into the (unexported) shell variable `variable`:
+ * the AWSCURRENT version, or the one `versionStage` names (a rotation's AWSPENDING).
+ */
+export function readPasswordFromSecret(variable: string, secretArn: string, region: string, versionStage?: string): string {
     assertSafe(variable, SAFE_NAME, 'variable name');
-    return `${variable}_json="$(aws secretsmanager get-secret-value --region ${assertSafe(region, SAFE_REGION, 'region')} --secret-id '${assertSafe(secretArn, SAFE_ARN, 'secret ARN')}' --query SecretString --output text)"
+    const stage = versionStage === undefined ? '' : ` --version-stage ${assertSafe(versionStage, SAFE_STAGE, 'staging label')}`;
+    return `${variable}_json="$(aws secretsmanager get-secret-value --region ${assertSafe(region, SAFE_REGION, 'region')} --secret-id '${assertSafe(secretArn, SAFE_ARN, 'secret ARN')}'${stage} --query SecretString --output text)"
 ${variable}="$(printf '%s' "$${variable}_json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["password"])')"
 unset ${variable}_json`;
 }

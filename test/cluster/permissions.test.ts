@@ -47,6 +47,7 @@ const schemaHandlers = clusterSchema.handlers as Record<HandlerAction, { permiss
 describe('GIVEN every path of every handler, driven through the local runtime', () => {
     let aws: LocalAws;
     let ca: OpensslCa | undefined;
+    let mtlsRoot: OpensslCa | undefined;
     const observed = Object.fromEntries(HANDLER_ACTIONS.map((a) => [a, new Set<string>()])) as Record<HandlerAction, Set<string>>;
     const phases: string[] = [];
 
@@ -74,8 +75,16 @@ describe('GIVEN every path of every handler, driven through the local runtime', 
             ['update management instance', { ManagementInstanceId: replacement.instanceId }],
             ['update HSMs 1→0', { HsmsPerSubnet: 0 }],
             ['update HSMs 0→1', { HsmsPerSubnet: 1 }],
+            ['update admin password', { AdminPasswordVersion: 2 }],
+            ['update mTLS trust anchors', { MtlsTrustAnchors: [(mtlsRoot = new OpensslCa('mTLS client root')).anchorPem] }],
+            ['update HSM type hsm1.medium → hsm2m.medium', { HsmType: 'hsm2m.medium' }],
         ];
         for (const [phase, change] of updates) {
+            // A cluster made before hsm1.medium's end of support, as its stack declared it.
+            if (change.HsmType) {
+                aws.emulator.state.clusters.get(current.ClusterId as string)!.hsmType = 'hsm1.medium';
+                current = { ...current, HsmType: 'hsm1.medium' };
+            }
             const desired = { ...current, ...change };
             await succeed(phase, driver.update(current, desired));
             current = desired;
@@ -132,12 +141,13 @@ describe('GIVEN every path of every handler, driven through the local runtime', 
 
     afterAll(async () => {
         ca?.dispose();
+        mtlsRoot?.dispose();
         await aws?.stop();
     });
 
     it('WHEN the scenarios run THEN every operation succeeds', () => {
-        expect(phases.filter((p) => p.startsWith('update'))).toHaveLength(6);
-        expect(phases).toHaveLength(14);
+        expect(phases.filter((p) => p.startsWith('update'))).toHaveLength(9);
+        expect(phases).toHaveLength(17);
         expect(phases).toContain('delete self-signed, past a retired key store');
         expect(phases.at(-1)).toBe('delete restored');
     });

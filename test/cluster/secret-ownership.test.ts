@@ -78,8 +78,13 @@ describe('a restore copies the backup cluster’s secrets only when the user nam
         expect(restored.status).toBe('SUCCESS');
         const restoredId = restored.model!.ClusterId as string;
         expect(secretsOf(aws, restoredId)).toEqual([`cloudhsm/${restoredId}/admin-credentials`, `cloudhsm/${restoredId}/trust-anchor`]);
+        // Only the type's own tags: the cluster each belongs to, and on the admin secret the AdminPasswordVersion its password is.
+        const typeTags = (name: string) => [
+            { Key: 'cloudhsm-type:cluster-id', Value: restoredId },
+            ...(name.endsWith('/admin-credentials') ? [{ Key: 'cloudhsm-type:admin-password-version', Value: '1' }] : []),
+        ];
         for (const name of secretsOf(aws, restoredId)) {
-            expect({ name, tags: secretNamed(name)!.tags, key: secretNamed(name)!.kmsKeyId }).toEqual({ name, tags: [{ Key: 'cloudhsm-type:cluster-id', Value: restoredId }], key: 'alias/platform' });
+            expect({ name, tags: secretNamed(name)!.tags, key: secretNamed(name)!.kmsKeyId }).toEqual({ name, tags: typeTags(name), key: 'alias/platform' });
         }
         expect(JSON.parse(currentValue(`cloudhsm/${restoredId}/admin-credentials`)!)).toEqual({ username: 'admin', password: victimPassword() });
         expect(restored.model).toMatchObject({ TrustAnchorCertificate: victim.TrustAnchorCertificate, AdminSecretArn: secretNamed(`cloudhsm/${restoredId}/admin-credentials`)!.arn });
@@ -89,7 +94,7 @@ describe('a restore copies the backup cluster’s secrets only when the user nam
         const current = { ...restore, ClusterId: restoredId };
         const updated = await aws.driver(clusterType, { logicalResourceId: 'Restored' }).update(current, { ...current, Tags: [{ Key: 'owner', Value: 'someone-else' }] });
         expect(updated.status).toBe('SUCCESS');
-        expect(secretNamed(`cloudhsm/${restoredId}/admin-credentials`)!.tags).toEqual([{ Key: 'cloudhsm-type:cluster-id', Value: restoredId }]);
+        expect(secretNamed(`cloudhsm/${restoredId}/admin-credentials`)!.tags).toEqual(typeTags(`cloudhsm/${restoredId}/admin-credentials`));
         expect((await aws.driver(clusterType).delete(updated.model!)).status).toBe('SUCCESS');
     });
 

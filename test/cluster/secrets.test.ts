@@ -106,7 +106,7 @@ describe('GIVEN the local runtime, WHEN clusters live through every path the dri
                     secretsManager.send(
                         new CreateSecretCommand({
                             Name: `cloudhsm/${clusterId}/admin-credentials`,
-                            SecretString: JSON.stringify({ username: 'admin', password: 'PlantedPasswordOfMallory42' }),
+                            SecretString: JSON.stringify({ username: 'admin', password: 'PlantedPwOfMallory42zq' }),
                             ClientRequestToken: randomUUID(),
                         }),
                     ),
@@ -160,7 +160,7 @@ describe('GIVEN the local runtime, WHEN clusters live through every path the dri
         ]);
         // Generated: the first create, the replayed create, the damaged one, EXTERNAL; and the two planted values.
         expect(harvest.passwords.size).toBe(6);
-        expect(harvest.passwords).toContain('PlantedPasswordOfMallory42');
+        expect(harvest.passwords).toContain('PlantedPwOfMallory42zq');
         // SELF_SIGNED creates that reached their CA step: the first, the replayed, the damaged one.
         expect(harvest.privateKeys.size).toBe(3);
         expect(harvest.fragments().size).toBeGreaterThan(3 * 900);

@@ -108,7 +108,7 @@ test.each([
     ['HsmType', { HsmType: 'hsm1.medium' }],
     ['HsmType', { HsmType: 'hsm2m.large' }],
     ['SubnetIds', { SubnetIds: ['subnet-0123456789abcdef0'] }],
-])('changing %s in an update answers NotUpdatable, like every create-only property (%j)', async (property, change) => {
+])('changing %s in an update answers NotUpdatable: a create-only property, or a change of HSM type other than the hsm1 → hsm2m migration (%j)', async (property, change) => {
     const report = await aws.driver(clusterType).update(current, { ...current, ...change });
     expect(report.status).toBe('FAILED');
     expect(report.errorCode).toBe('NotUpdatable');

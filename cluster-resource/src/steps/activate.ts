@@ -13,7 +13,8 @@ import { ClusterScope } from '../workflows/scope';
 import { activationScript, configurationScript } from './scripts';
 import { secretArn } from './secrets';
 
-async function scriptInputs(scope: ClusterScope) {
+/** What every cluster script needs: an ACTIVE HSM to reach, the HSM type and the trust anchor. */
+export async function scriptInputs(scope: ClusterScope) {
     const cluster = await scope.cluster();
     const hsm = (cluster.Hsms ?? []).find((h) => h.State === 'ACTIVE');
     if (!hsm?.EniIp) throw new TerminalStateError(`Cluster ${scope.clusterId} has no ACTIVE HSM for the management instance to reach.`);

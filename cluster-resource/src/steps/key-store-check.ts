@@ -17,7 +17,7 @@ import { next, Step } from '../../../shared/engine/workflow';
 import { ClusterScope } from '../workflows/scope';
 
 /** DescribeCustomKeyStores can filter by ID or name only: every store is read, page by page. */
-async function keyStoresOf(scope: ClusterScope, clusterId: string): Promise<CustomKeyStoresListEntry[]> {
+export async function keyStoresOf(scope: ClusterScope, clusterId: string): Promise<CustomKeyStoresListEntry[]> {
     const found: CustomKeyStoresListEntry[] = [];
     let marker: string | undefined;
     do {

@@ -2,15 +2,20 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { isAwsError } from '../../../shared/aws/error-table';
 import { ClusterModel } from '../resource-model';
-import { ApiCluster, modelFromCluster, secretNames } from '../translate';
+import { ADMIN_PASSWORD_VERSION_TAG, ApiCluster, modelFromCluster, secretNames } from '../translate';
 import { ClusterScope } from '../workflows/scope';
-import { secretArn } from './secrets';
+import { liveSecret } from './secrets';
 
 export async function readModel(scope: ClusterScope, cluster?: ApiCluster): Promise<ClusterModel> {
     const found = cluster ?? (await scope.cluster());
     const names = secretNames(found.ClusterId!);
-    const [admin, anchor] = await Promise.all([secretArn(scope, names.admin), readTrustAnchor(scope, names.trustAnchor)]);
-    return modelFromCluster(found, { admin, trustAnchor: anchor?.arn, trustAnchorPem: anchor?.pem }, scope.model.HsmsPerSubnet);
+    const [admin, anchor] = await Promise.all([liveSecret(scope, names.admin), readTrustAnchor(scope, names.trustAnchor)]);
+    const version = admin?.Tags?.find((t) => t.Key === ADMIN_PASSWORD_VERSION_TAG)?.Value;
+    return modelFromCluster(
+        found,
+        { admin: admin?.ARN, adminPasswordVersion: version ? Number(version) : undefined, trustAnchor: anchor?.arn, trustAnchorPem: anchor?.pem },
+        scope.model.HsmsPerSubnet,
+    );
 }
 
 async function readTrustAnchor(scope: ClusterScope, name: string): Promise<{ arn: string; pem: string } | undefined> {

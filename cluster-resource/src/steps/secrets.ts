@@ -8,13 +8,13 @@
  * (attribute-based policies), so the CA key and copies of another cluster's credentials carry the type's own
  * tag alone.
  */
-import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { isAwsError } from '../../../shared/aws/error-table';
 import { InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { createRootCa } from '../../../shared/pki';
 import { ensureSecret, ensureSecretWithOutcome, generatePassword, MalformedSecretError, readJsonSecret, readSecret, Tag } from '../../../shared/secrets/secrets';
-import { SECRET_CLUSTER_TAG, secretNames, userTags } from '../translate';
+import { ADMIN_PASSWORD_VERSION_TAG, SECRET_CLUSTER_TAG, secretNames, userTags, withDefaults } from '../translate';
 import { ClusterScope } from '../workflows/scope';
 
 /** The CA's validity; the cluster certificate it signs lives as long. */
@@ -41,6 +41,9 @@ export const secretTags = (scope: ClusterScope): Tag[] => [
     ...typeTags(scope.clusterId),
 ];
 
+/** The admin secret also says which AdminPasswordVersion its password is (see steps/admin-password.ts). */
+const adminVersionTags = (scope: ClusterScope): Tag[] => [{ Key: ADMIN_PASSWORD_VERSION_TAG, Value: String(withDefaults(scope.model).AdminPasswordVersion) }];
+
 const secretSpec = (scope: ClusterScope, name: string, description: string, tags: Tag[]) => ({
     name,
     description,
@@ -55,7 +58,7 @@ export const storeAdminCredentials: Step<ClusterScope> = {
     run: async (scope) => {
         const credentials: AdminCredentials = { username: 'admin', password: generatePassword() };
         scope.model.AdminSecretArn = await ensureSecret(scope.secrets, {
-            ...secretSpec(scope, secretNames(scope.clusterId).admin, `CloudHSM cluster ${scope.clusterId}: admin credentials`, secretTags(scope)),
+            ...secretSpec(scope, secretNames(scope.clusterId).admin, `CloudHSM cluster ${scope.clusterId}: admin credentials`, [...secretTags(scope), ...adminVersionTags(scope)]),
             value: () => JSON.stringify(credentials),
         });
         return next();
@@ -106,7 +109,7 @@ export const copySourceSecrets: Step<ClusterScope> = {
         if (scope.model.SourceAdminSecretArn) {
             const { username, password } = await readAdminCredentials(scope, scope.model.SourceAdminSecretArn, 'SourceAdminSecretArn');
             scope.model.AdminSecretArn = await ensureSecret(scope.secrets, {
-                ...secretSpec(scope, target.admin, `CloudHSM cluster ${scope.clusterId}: admin credentials (${from})`, typeTags(scope.clusterId)),
+                ...secretSpec(scope, target.admin, `CloudHSM cluster ${scope.clusterId}: admin credentials (${from})`, [...typeTags(scope.clusterId), ...adminVersionTags(scope)]),
                 value: () => JSON.stringify({ username, password }),
             });
         }
@@ -173,9 +176,14 @@ async function readTrustAnchor(scope: ClusterScope, secretId: string, property: 
 
 /** The ARN of a secret by name, or undefined when there is none (or it is scheduled for deletion). */
 export async function secretArn(scope: ClusterScope, name: string): Promise<string | undefined> {
+    return (await liveSecret(scope, name))?.ARN;
+}
+
+/** A secret as DescribeSecret tells it (tags, versions and their labels), unless it is absent or scheduled for deletion. */
+export async function liveSecret(scope: ClusterScope, name: string): Promise<DescribeSecretCommandOutput | undefined> {
     try {
         const found = await scope.secrets.send(new DescribeSecretCommand({ SecretId: name }));
-        return found.DeletedDate ? undefined : found.ARN;
+        return found.DeletedDate ? undefined : found;
     } catch (err) {
         if (isAwsError(err, 'ResourceNotFoundException')) return undefined;
         throw err;

@@ -12,11 +12,13 @@ import { DEFAULTS, INTERNAL_TAG, parseManagement, secretNames, tagValue, userTag
 import { ClusterScope } from '../workflows/scope';
 import { assertValidClusterInput } from '../validate-input';
 import { checkManagementInstance } from './check-environment';
+import { checkAdminPasswordRotation } from './admin-password';
+import { checkHsmTypeChange } from './hsm-type';
+import { checkTrustAnchorChange } from './mtls';
 import { revokeAccess } from './instance-access';
 import { secretArn, secretTags } from './secrets';
 
 const CREATE_ONLY: Array<keyof ClusterModel> = [
-    'HsmType',
     'Mode',
     'SourceBackupId',
     'SourceAdminSecretArn',
@@ -38,8 +40,11 @@ export const checkUpdate: Step<ClusterScope> = {
         if (changed.length) {
             throw new HandlerError(HandlerErrorCode.NotUpdatable, `${changed.join(', ')} cannot change after creation; CloudFormation replaces the cluster for that.`);
         }
-        // After the create-only check: a changed HsmType (say to the retired hsm1.medium) is NotUpdatable, not bad input.
-        assertValidClusterInput(scope.model, scope.request);
+        // Before the input check: a changed HsmType other than the migration (say to the retired hsm1.medium) is NotUpdatable, not bad input.
+        await checkHsmTypeChange(scope, cluster);
+        assertValidClusterInput(scope.model, { ...scope.request, existingHsmType: cluster.HsmType });
+        await checkAdminPasswordRotation(scope, cluster);
+        checkTrustAnchorChange(scope, cluster);
         const instanceId = scope.model.ManagementInstanceId;
         if (instanceId && parseManagement(tagValue(cluster, INTERNAL_TAG.management))?.instanceId !== instanceId) {
             scope.data.instanceGroupId = await checkManagementInstance(scope, instanceId, cluster.VpcId);

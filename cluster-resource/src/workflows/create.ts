@@ -6,6 +6,7 @@ import { awaitClusterCreated, createCluster } from '../steps/create-cluster';
 import { alignHsms, awaitHsms, createFirstHsm } from '../steps/hsms';
 import { awaitInitialized, destroyCaPrivateKey, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
 import { allowInstanceAccess } from '../steps/instance-access';
+import { createsTrustAnchors, registerTrustAnchors } from '../steps/mtls';
 import { copySourceSecrets, createCertificateAuthority, storeAdminCredentials } from '../steps/secrets';
 import { ClusterScope } from './scope';
 
@@ -29,6 +30,8 @@ export const createWorkflow: Workflow<ClusterScope> = {
         activateCluster,
         awaitCommand<ClusterScope>('await-activation'),
         awaitClusterActive,
+        registerTrustAnchors(createsTrustAnchors),
+        awaitCommand<ClusterScope>('await-trust-anchors'),
         alignHsms,
         awaitHsms('await-hsms-aligned'),
     ],

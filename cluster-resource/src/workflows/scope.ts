@@ -22,6 +22,12 @@ export interface ClusterData {
     clusterId?: string;
     /** The management instance's security group, learned when the instance was checked. */
     instanceGroupId?: string;
+    /** Decided by check-update: the registered mTLS trust anchors are made equal to MtlsTrustAnchors (steps/mtls.ts). */
+    reconcileTrustAnchors?: boolean;
+    /** Decided by check-update: the update rotates the admin password (steps/admin-password.ts). */
+    rotateAdminPassword?: boolean;
+    /** The HSM type an update migrates the cluster to (decided by check-update). */
+    migrateHsmTypeTo?: string;
     /** The Run Command script in flight, if any. */
     command?: SentCommand & { purpose: string };
 }

@@ -1,15 +1,21 @@
 import { Workflow } from '../../../shared/engine/workflow';
 import { awaitCommand } from '../../../shared/ssm/await-command';
 import { activateCluster, awaitClusterActive, configureInstance } from '../steps/activate';
+import { changeAdminPassword, promoteAdminPassword, recordAdminPasswordVersion, storePendingAdminPassword } from '../steps/admin-password';
 import { alignHsms, awaitHsms } from '../steps/hsms';
 import { awaitInitialized, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
+import { awaitHsmTypeMigration, migrateHsmType } from '../steps/hsm-type';
 import { allowInstanceAccess } from '../steps/instance-access';
+import { registerTrustAnchors, updatesTrustAnchors } from '../steps/mtls';
 import { checkUpdate, modifyBackupRetention, revokePreviousInstanceAccess, syncTags } from '../steps/update';
 import { ClusterScope } from './scope';
 
 /**
- * Every update path in one order: settings first, then access for a new instance, then the work an EXTERNAL
- * cluster deferred (initialize, activate), then the HSM count. Steps with nothing to do pass at once.
+ * Every update path in one order: settings first, then the HSM type migration (the cluster takes no HSM or
+ * user changes until it is done), then access for a new instance, then the work an EXTERNAL cluster deferred
+ * (initialize, activate), then the HSM count, and last the admin password rotation and the mTLS trust anchors (they need the HSMs, and
+ * the anchors the admin password the rotation left).
+ * Steps with nothing to do pass at once.
  */
 export const updateWorkflow: Workflow<ClusterScope> = {
     name: 'update-cluster',
@@ -17,6 +23,8 @@ export const updateWorkflow: Workflow<ClusterScope> = {
         checkUpdate,
         modifyBackupRetention,
         syncTags,
+        migrateHsmType,
+        awaitHsmTypeMigration,
         revokePreviousInstanceAccess,
         allowInstanceAccess,
         stopForExternalCertificate,
@@ -29,5 +37,12 @@ export const updateWorkflow: Workflow<ClusterScope> = {
         awaitClusterActive,
         alignHsms,
         awaitHsms('await-hsms-aligned'),
+        storePendingAdminPassword,
+        changeAdminPassword,
+        awaitCommand<ClusterScope>('await-admin-password'),
+        promoteAdminPassword,
+        recordAdminPasswordVersion,
+        registerTrustAnchors(updatesTrustAnchors),
+        awaitCommand<ClusterScope>('await-trust-anchors'),
     ],
 };

@@ -13,10 +13,9 @@ export interface CfnClusterProps {
     readonly subnetIds: string[];
 
     /**
-     * The HSM type. hsm1.medium reached end of support and cannot be used for new clusters.
+     * The HSM type. hsm1.medium reached end of support and cannot be used for a new cluster (only to restore a backup). Changing hsm1.medium to hsm2m.medium migrates the cluster in place (an update, not a replacement): the cluster stays MODIFY_IN_PROGRESS while AWS replaces its HSMs one at a time, keeping their IP addresses, about 30 minutes each. No other change of type is possible.
      * Allowed values: hsm2m.medium, hsm1.medium.
      * @default "hsm2m.medium"
-     * Changing it replaces the resource.
      */
     readonly hsmType?: string;
 
@@ -90,6 +89,18 @@ export interface CfnClusterProps {
      * Changing it replaces the resource.
      */
     readonly secretsKmsKeyId?: string;
+
+    /**
+     * Change this number to rotate the cluster admin's password: the management instance sets a new random password over SSM (typed at the CloudHSM CLI's prompt, never on a command line), written first as the admin secret's AWSPENDING version and made AWSCURRENT only once the HSMs have it. Needs ManagementInstanceId, an admin secret (AdminSecretArn) and HSMs. The key store's kmsuser is not touched.
+     * @default 1
+     */
+    readonly adminPasswordVersion?: number;
+
+    /**
+     * hsm2m.medium only: up to two root certificates (PEM; EC P-256, P-384 or P-521, or RSA 2048, 3072 or 4096) that the HSMs trust for mutual TLS with clients, registered as admin from the management instance (cluster mtls register-trust-anchor); on an update the registered set is made equal to this list. Needs ManagementInstanceId and the admin secret. mTLS enforcement is not set: a KMS key store is not documented to present a client certificate.
+     * Write-only: the resource never reports it back.
+     */
+    readonly mtlsTrustAnchors?: string[];
 
     /**
      * Tags for the cluster and for the admin credentials and trust anchor secrets of a new cluster. Never on the root CA's private key or on the copies a restore makes of another cluster's secrets.
@@ -211,6 +222,8 @@ function renderCfnClusterProps(props: CfnClusterProps): Record<string, unknown> 
         ExternalTrustAnchor: props.externalTrustAnchor,
         ManagementInstanceId: props.managementInstanceId,
         SecretsKmsKeyId: props.secretsKmsKeyId,
+        AdminPasswordVersion: props.adminPasswordVersion,
+        MtlsTrustAnchors: props.mtlsTrustAnchors,
         Tags: props.tags === undefined || cdk.isResolvableObject(props.tags) ? props.tags : props.tags.map(renderClusterTag),
     };
 }

@@ -13,7 +13,7 @@ export function wireHsm(hsm: Hsm, hsmType: string): Record<string, unknown> {
         EniId: hsm.eniId,
         EniIp: hsm.eniIp,
         HsmId: hsm.hsmId,
-        HsmType: hsmType,
+        HsmType: hsm.hsmType ?? hsmType,
         State: hsm.state,
         ...(hsm.stateMessage ? { StateMessage: hsm.stateMessage } : {}),
     };
@@ -41,6 +41,7 @@ export function wireCluster(cluster: Cluster): Record<string, unknown> {
         CreateTimestamp: cluster.createTimestamp,
         Hsms: cluster.hsms.map((hsm) => wireHsm(hsm, cluster.hsmType)),
         HsmType: cluster.hsmType,
+        ...(cluster.hsmTypeRollbackExpiration !== undefined ? { HsmTypeRollbackExpiration: cluster.hsmTypeRollbackExpiration } : {}),
         Mode: cluster.mode,
         NetworkType: cluster.networkType,
         SecurityGroup: cluster.securityGroup,

@@ -432,13 +432,68 @@ describe('ModifyCluster', () => {
         expect(unknown.name).toBe('CloudHsmResourceNotFoundException');
     });
 
-    test('an ACTIVE hsm1.medium cluster migrates to hsm2m.medium through MODIFY_IN_PROGRESS', async () => {
+    test('an ACTIVE hsm1.medium cluster migrates one HSM at a time, each keeping its ENI and IP, with a backup before each', async () => {
+        const { clusterId } = await createInitializedCluster(h);
+        await h.client.send(new CreateHsmCommand({ ClusterId: clusterId, AvailabilityZone: 'us-east-1b' }));
+        advance(h, h.durations.hsmCreateSeconds);
+        const cluster = clusterOf(h, clusterId);
+        cluster.hsmType = 'hsm1.medium';
+        cluster.state = 'ACTIVE';
+        const before = cluster.hsms.map((hsm) => ({ hsmId: hsm.hsmId, eniId: hsm.eniId, eniIp: hsm.eniIp }));
+        const backupsBefore = h.emulator.state.backups.size;
+        const startedAt = h.clock.now() / 1000;
+
+        const { Cluster } = await h.client.send(new ModifyClusterCommand({ ClusterId: clusterId, HsmType: 'hsm2m.medium' } as any));
+
+        expect(Cluster!.State).toBe('MODIFY_IN_PROGRESS');
+        const first = await describeCluster(h, clusterId);
+        expect(first.HsmType).toBe('hsm1.medium');
+        expect(first.Hsms!.map((hsm) => `${hsm.EniIp} ${(hsm as { HsmType?: string }).HsmType} ${hsm.State}`).sort()).toEqual(
+            [`${before[0].eniIp} hsm1.medium ACTIVE`, `${before[0].eniIp} hsm2m.medium CREATE_IN_PROGRESS`, `${before[1].eniIp} hsm1.medium ACTIVE`].sort(),
+        );
+        // The limited-write mode: no HSM changes while migrating.
+        expect((await failureOf(h.client.send(new CreateHsmCommand({ ClusterId: clusterId, AvailabilityZone: 'us-east-1a' })))).message).toMatch(/MODIFY_IN_PROGRESS/);
+        advance(h, h.durations.hsmTypeMigrationSecondsPerHsm);
+        expect((await describeCluster(h, clusterId)).State).toBe('MODIFY_IN_PROGRESS');
+        advance(h, h.durations.hsmTypeMigrationSecondsPerHsm);
+
+        const done = await describeCluster(h, clusterId);
+        expect(done).toMatchObject({ State: 'ACTIVE', HsmType: 'hsm2m.medium' });
+        // The 3.332 client does not read HsmTypeRollbackExpiration: it is on the wire.
+        const raw = await rawCall(h.emulator.endpoint, 'DescribeClusters', { Filters: { clusterIds: [clusterId] } });
+        expect(raw.json.Clusters[0].HsmTypeRollbackExpiration).toBeCloseTo(startedAt + 24 * 3600, 0);
+        expect(done.Hsms!.map((hsm) => `${hsm.EniId} ${hsm.EniIp} ${(hsm as { HsmType?: string }).HsmType} ${hsm.State}`).sort()).toEqual(
+            before.map((b) => `${b.eniId} ${b.eniIp} hsm2m.medium ACTIVE`).sort(),
+        );
+        expect(done.Hsms!.some((hsm) => before.some((b) => b.hsmId === hsm.HsmId))).toBe(false);
+        // A backup before each HSM and one at the end (each taken when the previous one is done).
+        expect(h.emulator.state.backups.size).toBeGreaterThan(backupsBefore);
+        const admin = clusterOf(h, clusterId).users.find((u) => u.username === 'admin')!;
+        expect(new Set(admin.hsmIds)).toEqual(new Set(done.Hsms!.map((hsm) => hsm.HsmId)));
+    });
+
+    test('a migration whose validation fails is rolled back to hsm1.medium, with the reason in StateMessage', async () => {
         const { clusterId } = await createInitializedCluster(h);
         const cluster = clusterOf(h, clusterId);
         cluster.hsmType = 'hsm1.medium';
         cluster.state = 'ACTIVE';
-        const { Cluster } = await h.client.send(new ModifyClusterCommand({ ClusterId: clusterId, HsmType: 'hsm2m.medium' } as any));
-        expect(Cluster!.State).toBe('MODIFY_IN_PROGRESS');
+        await h.client.send(new ModifyClusterCommand({ ClusterId: clusterId, HsmType: 'hsm2m.medium' } as any));
+        h.service.failHsmTypeMigration(clusterId, 'error rate increased');
+        advance(h, h.durations.hsmTypeMigrationSecondsPerHsm);
+
+        expect(await describeCluster(h, clusterId)).toMatchObject({ State: 'ROLLBACK_IN_PROGRESS', StateMessage: expect.stringContaining('error rate increased') });
+        advance(h, h.durations.hsmTypeRollbackSeconds);
+        const rolledBack = await describeCluster(h, clusterId);
+        expect(rolledBack).toMatchObject({ State: 'ACTIVE', HsmType: 'hsm1.medium', StateMessage: expect.stringContaining('rolled back') });
+        expect(rolledBack.Hsms!.every((hsm) => (hsm as { HsmType?: string }).HsmType === 'hsm1.medium')).toBe(true);
+    });
+
+    test('a cluster without HSMs changes its type once the service has recorded it', async () => {
+        const clusterId = await createUninitializedCluster(h);
+        const cluster = clusterOf(h, clusterId);
+        cluster.hsmType = 'hsm1.medium';
+        cluster.state = 'ACTIVE';
+        await h.client.send(new ModifyClusterCommand({ ClusterId: clusterId, HsmType: 'hsm2m.medium' } as any));
         advance(h, h.durations.clusterModifySeconds);
         expect(await describeCluster(h, clusterId)).toMatchObject({ State: 'ACTIVE', HsmType: 'hsm2m.medium' });
     });

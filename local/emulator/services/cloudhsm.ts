@@ -10,6 +10,7 @@ import { Backup, Cluster, ClusterState, HsmUser, Subnet } from '../state';
 import { CloudHsmBackups, lineageOf } from './cloudhsm-backups';
 import { cloudHsmConstraints } from './cloudhsm-constraints';
 import { HsmFleet, liveCluster } from './cloudhsm-hsms';
+import { HsmTypeMigrations } from './cloudhsm-migration';
 import {
     CloudHsmQuotas,
     checkTagKey,
@@ -60,10 +61,12 @@ export class CloudHsmService implements EmulatedService {
     readonly quotas: CloudHsmQuotas = { ...defaultQuotas };
     private readonly backups: CloudHsmBackups;
     private readonly hsms: HsmFleet;
+    private readonly migrations: HsmTypeMigrations;
 
     constructor(private readonly ctx: ServiceContext) {
         this.backups = new CloudHsmBackups(ctx);
         this.hsms = new HsmFleet(ctx, this.backups, this.quotas);
+        this.migrations = new HsmTypeMigrations(ctx, this.backups);
     }
 
     handle(action: string, input: any): unknown {
@@ -126,6 +129,11 @@ export class CloudHsmService implements EmulatedService {
     /** Simulates an HSM failure; see HsmFleet.fail. Returns the replacement HSM's ID when there is one. */
     failHsm(clusterId: string, hsmId: string, options: { replace?: boolean } = {}): string | undefined {
         return this.hsms.fail(clusterId, hsmId, options.replace ?? true);
+    }
+
+    /** Makes the next HSM replacement of a running HSM type migration fail, so that AWS rolls it back. */
+    failHsmTypeMigration(clusterId: string, reason: string): void {
+        this.migrations.failNext(clusterId, reason);
     }
 
     /** For tests of service-side maintenance (UPDATE_IN_PROGRESS, DEGRADED, …): no transition follows. */
@@ -319,14 +327,7 @@ export class CloudHsmService implements EmulatedService {
             }
         }
         if (retentionDays !== undefined) cluster.backupRetentionDays = retentionDays;
-        if (hsmType !== undefined) {
-            cluster.state = 'MODIFY_IN_PROGRESS';
-            this.ctx.scheduler.after(this.ctx.durations.clusterModifySeconds, () => {
-                if (cluster.state !== 'MODIFY_IN_PROGRESS') return;
-                cluster.hsmType = hsmType;
-                cluster.state = 'ACTIVE';
-            });
-        }
+        if (hsmType !== undefined) this.migrations.start(cluster, hsmType);
         return { Cluster: wireCluster(cluster) };
     }
 

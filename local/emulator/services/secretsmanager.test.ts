@@ -11,6 +11,7 @@ import {
     SecretsManagerClient,
     TagResourceCommand,
     UntagResourceCommand,
+    UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'crypto';
 import { SharedClock } from '../../clock';
@@ -191,6 +192,49 @@ describe('PutSecretValue', () => {
         const secret = emulator.state.secrets.get('s')!;
         expect(secret.versions).toHaveLength(100);
         expect(secret.versions.some((v) => v.secretString === 'v0')).toBe(false);
+    });
+});
+
+describe('UpdateSecretVersionStage', () => {
+    const failure = (call: Promise<unknown>) => call.then(() => new Error('no error'), (err: Error) => err);
+
+    test('a pending version is promoted: AWSCURRENT moves only when its holder is named, AWSPREVIOUS follows', async () => {
+        const { ARN } = await client.send(new CreateSecretCommand({ Name: 'rotated', SecretString: 'one', ClientRequestToken: 'a'.repeat(32) }));
+        await client.send(new PutSecretValueCommand({ SecretId: ARN, SecretString: 'two', ClientRequestToken: 'b'.repeat(32), VersionStages: ['AWSPENDING'] }));
+        expect((await client.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString).toBe('one');
+        expect((await client.send(new GetSecretValueCommand({ SecretId: ARN, VersionStage: 'AWSPENDING' }))).SecretString).toBe('two');
+
+        const unnamed = await failure(client.send(new UpdateSecretVersionStageCommand({ SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: 'b'.repeat(32) })));
+        expect(unnamed.name).toBe('InvalidParameterException');
+        expect(unnamed.message).toContain(`Staging label AWSCURRENT is currently attached to version ${'a'.repeat(32)}`);
+        const wrongHolder = await failure(
+            client.send(new UpdateSecretVersionStageCommand({ SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: 'b'.repeat(32), RemoveFromVersionId: 'b'.repeat(32) })),
+        );
+        expect(wrongHolder.name).toBe('InvalidParameterException');
+        const unknown = await failure(
+            client.send(new UpdateSecretVersionStageCommand({ SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: 'c'.repeat(32), RemoveFromVersionId: 'a'.repeat(32) })),
+        );
+        expect(unknown.name).toBe('ResourceNotFoundException');
+        const dropCurrent = await failure(client.send(new UpdateSecretVersionStageCommand({ SecretId: ARN, VersionStage: 'AWSCURRENT', RemoveFromVersionId: 'a'.repeat(32) })));
+        expect(dropCurrent.name).toBe('InvalidParameterException');
+
+        const moved = await client.send(
+            new UpdateSecretVersionStageCommand({ SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: 'b'.repeat(32), RemoveFromVersionId: 'a'.repeat(32) }),
+        );
+        expect(moved).toMatchObject({ ARN, Name: 'rotated' });
+        expect((await client.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString).toBe('two');
+        expect((await client.send(new DescribeSecretCommand({ SecretId: ARN }))).VersionIdsToStages).toEqual({
+            ['a'.repeat(32)]: ['AWSPREVIOUS'],
+            ['b'.repeat(32)]: ['AWSPENDING', 'AWSCURRENT'],
+        });
+        // Sent again, the move has nothing left to do and its holder check now fails: the caller must look first.
+        const again = await failure(
+            client.send(new UpdateSecretVersionStageCommand({ SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: 'b'.repeat(32), RemoveFromVersionId: 'a'.repeat(32) })),
+        );
+        expect(again.name).toBe('InvalidParameterException');
+
+        await client.send(new UpdateSecretVersionStageCommand({ SecretId: ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: 'b'.repeat(32) }));
+        expect((await client.send(new DescribeSecretCommand({ SecretId: ARN }))).VersionIdsToStages!['b'.repeat(32)]).toEqual(['AWSCURRENT']);
     });
 });
 

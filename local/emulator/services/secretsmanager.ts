@@ -47,6 +47,7 @@ export const secretsManagerService: ServiceFactory = (ctx) => {
         CreateSecret: (input) => api.createSecret(input),
         GetSecretValue: (input) => api.getSecretValue(input),
         PutSecretValue: (input) => api.putSecretValue(input),
+        UpdateSecretVersionStage: (input) => api.updateSecretVersionStage(input),
         DescribeSecret: (input) => api.describeSecret(input),
         DeleteSecret: (input) => api.deleteSecret(input),
         RestoreSecret: (input) => api.restoreSecret(input),
@@ -160,6 +161,51 @@ class SecretsManagerApi {
         }
         const version = this.addVersion(secret, token, value, stages);
         return { ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: [...version.stages] };
+    }
+
+    /**
+     * Moves (or removes) one staging label. A label that is attached elsewhere moves only when the caller names
+     * the version it is on (RemoveFromVersionId), so two rotations cannot take it from each other unseen;
+     * moving AWSCURRENT puts AWSPREVIOUS on the version it left.
+     */
+    updateSecretVersionStage(input: any) {
+        checkLength('versionStage', input.VersionStage, 1, MAX_STAGE_CHARS);
+        if (input.RemoveFromVersionId !== undefined) checkLength('removeFromVersionId', input.RemoveFromVersionId, 32, 64);
+        if (input.MoveToVersionId !== undefined) checkLength('moveToVersionId', input.MoveToVersionId, 32, 64);
+        const secret = this.findSecret(input.SecretId);
+        if (secret.deletedDate !== undefined) throw new AwsError('InvalidRequestException', markedForDeletionMessage);
+        const stage: string = input.VersionStage;
+        const holder = secret.versions.find((v) => v.stages.includes(stage));
+        const target = input.MoveToVersionId === undefined ? undefined : secret.versions.find((v) => v.versionId === input.MoveToVersionId);
+        if (input.MoveToVersionId !== undefined && !target) {
+            throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${input.MoveToVersionId}`);
+        }
+        if (input.RemoveFromVersionId !== undefined && holder?.versionId !== input.RemoveFromVersionId) {
+            throw new AwsError('InvalidParameterException', `The staging label ${stage} is not attached to version ${input.RemoveFromVersionId}, so it can't be removed from it.`);
+        }
+        if (holder && target && holder !== target && input.RemoveFromVersionId === undefined) {
+            throw new AwsError(
+                'InvalidParameterException',
+                `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${holder.versionId}, so you must explicitly reference that version in RemoveFromVersionId.`,
+            );
+        }
+        if (!target && stage === CURRENT) {
+            throw new AwsError('InvalidParameterException', `You can't remove the staging label ${CURRENT} from a version without moving it to another version (MoveToVersionId).`);
+        }
+        if (!target && input.RemoveFromVersionId === undefined) {
+            throw new AwsError('InvalidParameterException', 'Specify MoveToVersionId, RemoveFromVersionId, or both.');
+        }
+        if (target && !target.stages.includes(stage) && target.stages.length >= MAX_STAGES) {
+            throw new AwsError('LimitExceededException', `A version can have at most ${MAX_STAGES} staging labels.`);
+        }
+        if (holder && holder !== target) holder.stages = holder.stages.filter((s) => s !== stage);
+        if (target && !target.stages.includes(stage)) target.stages.push(stage);
+        if (stage === CURRENT && holder && holder !== target) {
+            for (const v of secret.versions) v.stages = v.stages.filter((s) => s !== PREVIOUS);
+            holder.stages.push(PREVIOUS);
+        }
+        secret.lastChangedDate = this.ctx.clock.now();
+        return { ARN: secret.arn, Name: secret.name };
     }
 
     describeSecret(input: any) {
