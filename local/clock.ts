@@ -9,9 +9,16 @@ const RealDate = Date;
 
 export class SharedClock {
     private skewMs = 0;
+    private readonly startedAtMs = RealDate.now();
+
+    /**
+     * `followsRealTime` false: only advances move the clock (the benchmarks), so that an operation's emulated
+     * time is what its waits, sleeps and the services' durations make it, however loaded the machine is.
+     */
+    constructor(readonly followsRealTime = true) {}
 
     now(): number {
-        return RealDate.now() + this.skewMs;
+        return (this.followsRealTime ? RealDate.now() : this.startedAtMs) + this.skewMs;
     }
 
     advance(seconds: number): void {
@@ -27,9 +34,9 @@ export class SharedClock {
 let installed: SharedClock | undefined;
 
 /** Makes `Date.now()` and `new Date()` in this process read the shared clock. Idempotent. */
-export function installSharedClock(): SharedClock {
+export function installSharedClock(options: { followsRealTime?: boolean } = {}): SharedClock {
     if (installed) return installed;
-    const clock = new SharedClock();
+    const clock = new SharedClock(options.followsRealTime ?? true);
     class ShiftedDate extends RealDate {
         constructor(...args: unknown[]) {
             if (args.length === 0) super(clock.now());

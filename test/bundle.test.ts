@@ -44,7 +44,7 @@ test('the bundle creates, reads and lists a cluster in a plain Node process, and
     expect(result.read.model).toEqual(result.finished.model);
     expect(result.read.model.Mode).toBe('NON_FIPS');
     expect(result.listed).toContain(result.first.resourceModel.ClusterId);
-    expect(result.logLines.some((line: string) => line.includes('[READ] invoking handler'))).toBe(true);
+    expect(result.logLines.some((line: string) => line.startsWith('READ SUCCESS'))).toBe(true);
 });
 
 test('the key store bundle creates, reads and lists a key store in a plain Node process, and its logs reach CloudWatch Logs', () => {
@@ -59,5 +59,5 @@ test('the key store bundle creates, reads and lists a key store in a plain Node 
     expect(result.read.model).toEqual(result.finished.model);
     expect(result.read.model).not.toHaveProperty('AdminSecretArn');
     expect(result.listed).toEqual([result.first.resourceModel.KeyStoreId]);
-    expect(result.logLines.some((line: string) => line.includes('[READ] invoking handler'))).toBe(true);
+    expect(result.logLines.some((line: string) => line.startsWith('READ SUCCESS'))).toBe(true);
 });

@@ -43,8 +43,17 @@ export interface OperationReport {
     calls: Record<string, number>;
     libraryCalls: Record<string, number>;
     events: ProgressEventJson[];
+    /** When each invocation ran on the driver's clock, in order (the discarded first deliveries included). */
+    invocationTimes: InvocationTime[];
     /** With `deliverTwice`: the first response to each event, which CloudFormation never saw. */
     discardedEvents: ProgressEventJson[];
+}
+
+export interface InvocationTime {
+    startMs: number;
+    /** When the library had delivered its last log line. */
+    endMs: number;
+    status: ProgressEventJson['status'];
 }
 
 export interface TypeUnderTest {
@@ -113,6 +122,7 @@ const DEFAULT_TIMEOUT_MINUTES = 120;
 export class Driver {
     readonly consoleLines: string[] = [];
     readonly invocationEvents: ProgressEventJson[] = [];
+    private readonly invocationTimes: InvocationTime[] = [];
     private readonly stackId: string;
 
     constructor(private readonly options: DriverOptions) {
@@ -147,6 +157,7 @@ export class Driver {
         const { clock, account } = this.options;
         const startMs = clock.now();
         const firstCall = account.calls.length;
+        const firstInvocation = this.invocationTimes.length;
         const timeoutMinutes = this.options.type.schema.handlers?.[action.toLowerCase()]?.timeoutInMinutes ?? DEFAULT_TIMEOUT_MINUTES;
         const deadlineMs = startMs + timeoutMinutes * 60_000;
         const token = options.clientRequestToken ?? randomUUID();
@@ -165,11 +176,11 @@ export class Driver {
             const response = await this.checkedInvocation(action, event);
             events.push(response);
             const done = response.status !== 'IN_PROGRESS' || (options.maxInvocations !== undefined && events.length >= options.maxInvocations);
-            if (done) return this.report(action, response, events, discarded, startMs, firstCall);
+            if (done) return this.report(action, response, events, discarded, startMs, firstCall, firstInvocation);
             await clock.advance(response.callbackDelaySeconds ?? 0);
             if (clock.now() > deadlineMs) {
                 const timedOut: ProgressEventJson = { status: 'FAILED', errorCode: 'NotStabilized', message: `CloudFormation timed out the ${action} after ${timeoutMinutes} minutes.` };
-                return this.report(action, timedOut, events, discarded, startMs, firstCall);
+                return this.report(action, timedOut, events, discarded, startMs, firstCall, firstInvocation);
             }
             resourceProperties = response.resourceModel ?? resourceProperties;
             callbackContext = response.callbackContext;
@@ -184,6 +195,7 @@ export class Driver {
         const tookMs = clock.now() - invokedAtMs;
         await this.settleAfterInvocation();
         this.invocationEvents.push(response);
+        this.invocationTimes.push({ startMs: invokedAtMs, endMs: clock.now(), status: response.status });
         const violation = contractViolation(action, response, this.options.type.schema.primaryIdentifier) ??
             (tookMs > INVOCATION_LIMIT_MS ? `invocation took ${Math.round(tookMs / 1000)} s, over Lambda's 60 s` : undefined);
         if (violation) throw new Error(`Handler contract violated on ${action}: ${violation}\n${JSON.stringify(response, null, 2)}`);
@@ -250,7 +262,15 @@ export class Driver {
         };
     }
 
-    private report(action: Action, last: ProgressEventJson, events: ProgressEventJson[], discardedEvents: ProgressEventJson[], startMs: number, firstCall: number) {
+    private report(
+        action: Action,
+        last: ProgressEventJson,
+        events: ProgressEventJson[],
+        discardedEvents: ProgressEventJson[],
+        startMs: number,
+        firstCall: number,
+        firstInvocation: number,
+    ) {
         const calls: Record<string, number> = {};
         const libraryCalls: Record<string, number> = {};
         for (const call of this.options.account.calls.slice(firstCall)) {
@@ -271,6 +291,7 @@ export class Driver {
             calls,
             libraryCalls,
             events,
+            invocationTimes: this.invocationTimes.slice(firstInvocation),
             discardedEvents,
             last,
         };

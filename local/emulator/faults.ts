@@ -112,8 +112,8 @@ function internalCodeFor(service: string): string {
     }
 }
 
-/** mulberry32: a small, fast generator, so a seeded test sees the same faults on every run. */
-function seededRandom(seed: number): () => number {
+/** mulberry32: a small, fast generator, so a seeded test sees the same faults on every run (and a bench the same latencies). */
+export function seededRandom(seed: number): () => number {
     let state = seed >>> 0;
     return () => {
         state = (state + 0x6d2b79f5) >>> 0;

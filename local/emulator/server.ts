@@ -7,6 +7,7 @@ import { DroppedConnection, Faults, internalError } from './faults';
 import { Scheduler } from './scheduler';
 import { EmulatorState, emptyState } from './state';
 import { Durations, defaultDurations } from './durations';
+import { ServiceWork, typicalWorkDurations, WorkDuration, WorkDurationSampler, workKindOf } from './service-work';
 
 /** Everything a service implementation needs; one per emulator. */
 export interface ServiceContext {
@@ -14,6 +15,13 @@ export interface ServiceContext {
     clock: SharedClock;
     scheduler: Scheduler;
     durations: Durations;
+    /**
+     * Starts a piece of background work timed by `duration` (a cluster being created, an HSM being deleted):
+     * `finish` runs when it is done. The work is recorded in `Emulator.work`.
+     */
+    startWork(duration: WorkDuration, subject: string, finish: () => void): void;
+    /** Records work timed outside the scheduler (a script run on the instance). */
+    recordWork(work: ServiceWork): void;
     /** The emulator's own base URL (for stand-in executables that call back). */
     endpoint(): string;
     /** The principal of each access key ID (see Emulator.principals); STS adds the keys it issues. */
@@ -63,6 +71,8 @@ export interface EmulatorOptions {
     clock: SharedClock;
     services: ServiceFactory[];
     durations?: Partial<Durations>;
+    /** How long each piece of background work takes; by default exactly its figure in `durations`. */
+    workDurations?: WorkDurationSampler;
     accountId?: string;
     region?: string;
 }
@@ -80,6 +90,8 @@ export class Emulator {
     readonly durations: Durations;
     readonly faults = new Faults();
     readonly calls: CallRecord[] = [];
+    /** Every piece of background work the services started, in order of starting. */
+    readonly work: ServiceWork[] = [];
     /**
      * The principal each access key ID belongs to. A key not listed here belongs to an IAM user of the account
      * named for the key: the emulator has no IAM, and every caller is a principal of the emulated account.
@@ -96,11 +108,19 @@ export class Emulator {
         this.state = emptyState(options.accountId ?? '123456789012', options.region ?? 'us-east-1');
         this.scheduler = new Scheduler(() => this.clock.now());
         this.durations = { ...defaultDurations, ...options.durations };
+        const sampleWork = options.workDurations ?? typicalWorkDurations;
         const ctx: ServiceContext = {
             state: this.state,
             clock: this.clock,
             scheduler: this.scheduler,
             durations: this.durations,
+            startWork: (duration, subject, finish) => {
+                const seconds = Math.max(0, sampleWork(duration, this.durations[duration]));
+                const startMs = this.clock.now();
+                this.work.push({ kind: workKindOf(duration), subject, startMs, endMs: startMs + seconds * 1000 });
+                this.scheduler.after(seconds, finish);
+            },
+            recordWork: (work) => this.work.push(work),
             endpoint: () => this.url,
             principals: this.principals,
             service: <T extends EmulatedService>(name: string) => this.service<T>(name),

@@ -82,7 +82,7 @@ export class HsmFleet {
             stateMessage: 'HSM creation in progress.',
         };
         cluster.hsms.push(hsm);
-        this.ctx.scheduler.after(this.ctx.durations.hsmCreateSeconds, () => this.finishCreate(cluster.clusterId, hsm.hsmId));
+        this.ctx.startWork('hsmCreateSeconds', hsm.hsmId, () => this.finishCreate(cluster.clusterId, hsm.hsmId));
         return { Hsm: wireHsm(hsm, cluster.hsmType) };
     }
 
@@ -106,7 +106,7 @@ export class HsmFleet {
         if (hsm.state === 'DELETE_IN_PROGRESS') throw invalidRequest(`The HSM ${hsm.hsmId} is already being deleted.`);
         hsm.state = 'DELETE_IN_PROGRESS';
         hsm.stateMessage = 'HSM deletion in progress.';
-        this.ctx.scheduler.after(this.ctx.durations.hsmDeleteSeconds, () => {
+        this.ctx.startWork('hsmDeleteSeconds', hsm.hsmId, () => {
             if (hsm.state === 'DELETE_IN_PROGRESS') this.remove(cluster, hsm.hsmId);
         });
         return { HsmId: hsm.hsmId };
@@ -132,7 +132,7 @@ export class HsmFleet {
         };
         cluster.hsms.push(replacement);
         this.replacements.set(replacement.hsmId, failed.hsmId);
-        this.ctx.scheduler.after(this.ctx.durations.hsmCreateSeconds, () => this.finishCreate(clusterId, replacement.hsmId));
+        this.ctx.startWork('hsmCreateSeconds', replacement.hsmId, () => this.finishCreate(clusterId, replacement.hsmId));
         return replacement.hsmId;
     }
 

@@ -186,8 +186,7 @@ export class CloudHsmService implements EmulatedService {
             lineage: source?.lineage,
         };
         this.ctx.state.clusters.set(clusterId, cluster);
-        const seconds = source ? this.ctx.durations.clusterRestoreSeconds : this.ctx.durations.clusterCreateSeconds;
-        this.ctx.scheduler.after(seconds, () => this.finishCreate(cluster, source));
+        this.ctx.startWork(source ? 'clusterRestoreSeconds' : 'clusterCreateSeconds', clusterId, () => this.finishCreate(cluster, source));
         return { Cluster: wireCluster(cluster) };
     }
 
@@ -272,7 +271,7 @@ export class CloudHsmService implements EmulatedService {
         cluster.state = 'DELETE_IN_PROGRESS';
         cluster.stateMessage = '';
         this.backups.takeFinalBackup(cluster);
-        this.ctx.scheduler.after(this.ctx.durations.clusterDeleteSeconds, () => {
+        this.ctx.startWork('clusterDeleteSeconds', cluster.clusterId, () => {
             if (cluster.state !== 'DELETE_IN_PROGRESS') return;
             cluster.state = 'DELETED';
             this.ctx.state.securityGroups.delete(cluster.securityGroup);
@@ -301,7 +300,7 @@ export class CloudHsmService implements EmulatedService {
         pki.clusterCertificatePem = signedCertPem;
         pki.trustAnchorPem = trustAnchorPem;
         cluster.state = 'INITIALIZE_IN_PROGRESS';
-        this.ctx.scheduler.after(this.ctx.durations.clusterInitializeSeconds, () => {
+        this.ctx.startWork('clusterInitializeSeconds', cluster.clusterId, () => {
             if (cluster.state !== 'INITIALIZE_IN_PROGRESS') return;
             cluster.state = 'INITIALIZED';
             // The built-in admin waits for `cloudhsm-cli cluster activate` to set its password.

@@ -59,7 +59,7 @@ export class KeyStoreConnections {
         store.connectionState = 'CONNECTING';
         store.connectionErrorCode = undefined;
         const transition = this.startTransition(store);
-        this.ctx.scheduler.after(this.ctx.durations.keyStoreConnectSeconds, () => this.finishConnecting(store, transition));
+        this.ctx.startWork('keyStoreConnectSeconds', store.customKeyStoreId, () => this.finishConnecting(store, transition));
         return {};
     }
 
@@ -73,7 +73,7 @@ export class KeyStoreConnections {
         }
         store.connectionState = 'DISCONNECTING';
         const transition = this.startTransition(store);
-        this.ctx.scheduler.after(this.ctx.durations.keyStoreDisconnectSeconds, () => {
+        this.ctx.startWork('keyStoreDisconnectSeconds', store.customKeyStoreId, () => {
             if (!this.isLatest(store, transition)) return;
             store.connectionState = 'DISCONNECTED';
             store.connectionErrorCode = undefined;

@@ -195,6 +195,12 @@ export class SsmService implements EmulatedService {
         invocation.status = result.timedOut ? 'TimedOut' : result.exitCode === 0 ? 'Success' : 'Failed';
         invocation.finishedAtMs = this.ctx.clock.now();
         invocation.finished = true;
+        this.ctx.recordWork({
+            kind: 'command',
+            subject: invocation.commandId,
+            startMs: invocation.requestedAtMs,
+            endMs: Math.max(invocation.finishedAtMs, invocation.earliestDoneAtMs),
+        });
     }
 
     private getCommandInvocation(input: any): unknown {
