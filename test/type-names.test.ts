@@ -40,7 +40,11 @@ test('the KMS key type: its schema, its cfn copy, its .rpdk-config and its model
 
 test('the example template and the generated CDK classes name the types with it', () => {
     const example = read('examples/cloudhsm-kms-stack.yaml');
-    expect([...example.matchAll(/Type: (\S+::CloudHsm::\S+)/g)].map((m) => m[1])).toEqual([`${organization}::CloudHsm::Cluster`, `${organization}::CloudHsm::KeyStore`]);
+    expect([...example.matchAll(/Type: (\S+::CloudHsm::\S+)/g)].map((m) => m[1])).toEqual([
+        `${organization}::CloudHsm::Cluster`,
+        `${organization}::CloudHsm::KeyStore`,
+        `${organization}::CloudHsm::KmsKey`,
+    ]);
     expect(read('examples/cdk/generated/cluster.ts')).toContain(`CFN_RESOURCE_TYPE_NAME = '${organization}::CloudHsm::Cluster'`);
     expect(read('examples/cdk/generated/key-store.ts')).toContain(`CFN_RESOURCE_TYPE_NAME = '${organization}::CloudHsm::KeyStore'`);
 });

@@ -1,6 +1,6 @@
 /**
  * The stack of examples/cloudhsm-kms-stack.yaml as a CDK stack: a private VPC without internet access, its
- * endpoints, the management instance, the cluster and the key store, with the typed L1 classes that
+ * endpoints, the management instance, the cluster, the key store and a KMS key in it with an alias, with the typed L1 classes that
  * `npm run generate:cdk` writes from the schemas.
  */
 import { readFileSync } from 'fs';
@@ -8,10 +8,12 @@ import { join } from 'path';
 import * as cdk from 'aws-cdk-lib/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { parseTemplate } from '../../tools/check-template/cfn-yaml';
 import { CfnCluster } from './generated/cluster';
 import { CfnKeyStore } from './generated/key-store';
+import { CfnKmsKey } from './generated/kms-key';
 
 export const YAML_TEMPLATE = join(__dirname, '..', 'cloudhsm-kms-stack.yaml');
 
@@ -111,8 +113,18 @@ export class CloudHsmKmsStack extends cdk.Stack {
             managementInstanceId: instance.instanceId,
         });
 
+        // A KMS key whose material lives in the cluster's HSMs; deleting it schedules its deletion (7–30 days).
+        const key = new CfnKmsKey(this, 'Key', {
+            customKeyStoreId: keyStore.ref,
+            description: "Encrypts the application's data with key material held in our own HSMs.",
+            pendingWindowInDays: 30,
+        });
+        const alias = new kms.CfnAlias(this, 'KeyAlias', { aliasName: `alias/${keyStoreName.valueAsString}`, targetKeyId: key.ref });
+
         new cdk.CfnOutput(this, 'ClusterId', { value: cluster.ref });
         new cdk.CfnOutput(this, 'KeyStoreId', { value: keyStore.ref });
+        new cdk.CfnOutput(this, 'KeyArn', { value: key.attrArn });
+        new cdk.CfnOutput(this, 'KeyAliasName', { value: alias.ref });
         new cdk.CfnOutput(this, 'ManagementInstanceId', { value: instance.instanceId });
     }
 }

@@ -8,9 +8,11 @@ import { join } from 'path';
 import * as cdk from 'aws-cdk-lib/core';
 import clusterSchema from '../../cluster-resource/schema.json';
 import keyStoreSchema from '../../keystore-resource/schema.json';
+import kmsKeySchema from '../../kmskey-resource/schema.json';
 import { buildApp } from '../../examples/cdk/app';
 import { CfnCluster } from '../../examples/cdk/generated/cluster';
 import { CfnKeyStore } from '../../examples/cdk/generated/key-store';
+import { CfnKmsKey } from '../../examples/cdk/generated/kms-key';
 import { parseTemplate } from '../../tools/check-template/cfn-yaml';
 import { checkTemplate } from '../../tools/check-template/check-template';
 
@@ -28,11 +30,12 @@ describe('the CDK app', () => {
     test('GIVEN the synthesized template WHEN it is checked against the schemas THEN it has no problem', () => {
         expect(ofType(template, clusterSchema.typeName)).toHaveLength(1);
         expect(ofType(template, keyStoreSchema.typeName)).toHaveLength(1);
+        expect(ofType(template, kmsKeySchema.typeName)).toHaveLength(1);
         expect(checkTemplate(template)).toEqual([]);
     });
 
-    test('declares the cluster and the key store as the YAML template does', () => {
-        for (const type of [clusterSchema.typeName, keyStoreSchema.typeName]) {
+    test('declares the cluster, the key store, the KMS key and its alias as the YAML template does', () => {
+        for (const type of [clusterSchema.typeName, keyStoreSchema.typeName, kmsKeySchema.typeName, 'AWS::KMS::Alias']) {
             const [[cdkId, fromCdk]] = ofType(template, type);
             const [[yamlId, fromYaml]] = ofType(yaml, type);
             expect(cdkId).toBe(yamlId);
@@ -40,6 +43,10 @@ describe('the CDK app', () => {
             expect(fromCdk.DeletionPolicy).toBe(fromYaml.DeletionPolicy);
             expect(fromCdk.UpdateReplacePolicy).toBe(fromYaml.UpdateReplacePolicy);
         }
+        const [[, key]] = ofType(template, kmsKeySchema.typeName);
+        expect(key.Properties).toEqual(ofType(yaml, kmsKeySchema.typeName)[0][1].Properties);
+        const [[, alias]] = ofType(template, 'AWS::KMS::Alias');
+        expect(alias.Properties.TargetKeyId).toEqual({ Ref: 'Key' });
         const [[, keyStore]] = ofType(template, keyStoreSchema.typeName);
         expect(keyStore.Properties).toEqual(ofType(yaml, keyStoreSchema.typeName)[0][1].Properties);
         const [[, cluster]] = ofType(template, clusterSchema.typeName);
@@ -72,6 +79,7 @@ describe('the generated L1 classes', () => {
     test('carry the type names of the schemas', () => {
         expect(CfnCluster.CFN_RESOURCE_TYPE_NAME).toBe(clusterSchema.typeName);
         expect(CfnKeyStore.CFN_RESOURCE_TYPE_NAME).toBe(keyStoreSchema.typeName);
+        expect(CfnKmsKey.CFN_RESOURCE_TYPE_NAME).toBe(kmsKeySchema.typeName);
     });
 
     test('render every writable property under its schema name, nested ones included, and nothing read-only', () => {
@@ -90,6 +98,8 @@ describe('the generated L1 classes', () => {
             externalTrustAnchor: 'pem',
             managementInstanceId: 'i-0123456789abcdef0',
             secretsKmsKeyId: 'alias/k',
+            adminPasswordVersion: 2,
+            mtlsTrustAnchors: ['pem'],
             tags: [{ key: 'team', value: 'platform' }],
         });
         const rendered = stack.resolve((cluster as any)._toCloudFormation()).Resources.C.Properties;
@@ -103,6 +113,7 @@ describe('the generated L1 classes', () => {
         const resources: Array<[cdk.CfnResource, { readOnlyProperties: string[] }]> = [
             [new CfnCluster(stack, 'Cluster', { subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'] }), clusterSchema],
             [new CfnKeyStore(stack, 'KeyStore', { keyStoreName: 'k', clusterId: 'cluster-abcdefghijk', trustAnchorCertificate: 'pem', adminSecretArn: 'arn', managementInstanceId: 'i-0123456789abcdef0' }), keyStoreSchema],
+            [new CfnKmsKey(stack, 'Key', { customKeyStoreId: 'cks-0123456789abcdef0' }), kmsKeySchema],
         ];
         for (const [resource, schema] of resources) {
             const attributes = Object.keys(resource).filter((k) => k.startsWith('attr')).map((k) => k.slice(4));

@@ -10,6 +10,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import clusterSchema from '../../cluster-resource/schema.json';
 import keyStoreSchema from '../../keystore-resource/schema.json';
+import kmsKeySchema from '../../kmskey-resource/schema.json';
 
 type JsonSchema = Record<string, any>;
 
@@ -57,7 +58,7 @@ export function inputSchema(schema: JsonSchema): JsonSchema {
     return { ...acceptIntrinsics(root), definitions: { ...definitions, [INTRINSIC]: INTRINSIC_SCHEMA } };
 }
 
-export function typeRules(schemas: JsonSchema[] = [clusterSchema, keyStoreSchema]): Map<string, TypeRules> {
+export function typeRules(schemas: JsonSchema[] = [clusterSchema, keyStoreSchema, kmsKeySchema]): Map<string, TypeRules> {
     const ajv = new Ajv({ strict: false, allErrors: true });
     return new Map(
         schemas.map((schema) => [
