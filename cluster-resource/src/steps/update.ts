@@ -18,6 +18,7 @@ import { secretArn, secretTags } from './secrets';
 const CREATE_ONLY: Array<keyof ClusterModel> = [
     'HsmType',
     'Mode',
+    'NetworkType',
     'SourceBackupId',
     'SourceAdminSecretArn',
     'SourceTrustAnchorSecretArn',

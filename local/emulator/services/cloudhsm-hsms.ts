@@ -78,6 +78,7 @@ export class HsmFleet {
             subnetId,
             eniId: newEc2Id('eni'),
             eniIp: this.allocateEniIp(subnet, requestedIp),
+            ...(cluster.networkType === 'DUALSTACK' ? { eniIpV6: this.allocateEniIpV6(subnet) } : {}),
             state: 'CREATE_IN_PROGRESS',
             stateMessage: 'HSM creation in progress.',
         };
@@ -124,6 +125,9 @@ export class HsmFleet {
         failed.state = 'DEGRADED';
         failed.stateMessage = 'The HSM is unhealthy and is being replaced.';
         if (!replace) return undefined;
+        // Before initialization the cluster's key lives only on its one HSM and no backup holds it: the
+        // replacement cannot get it back, so it makes a new key and the cluster a new CSR.
+        if (cluster.state === 'UNINITIALIZED') cluster.pki = undefined;
         const replacement: Hsm = {
             ...failed,
             hsmId: newCloudHsmId('hsm'),
@@ -173,15 +177,13 @@ export class HsmFleet {
         const size = 2 ** (32 - prefixLength);
         const first = base + 4;
         const last = base + size - 2;
-        const used = new Set(
-            [...this.ctx.state.clusters.values()].flatMap((c) => c.hsms).filter((h) => h.subnetId === subnet.subnetId).map((h) => h.eniIp),
-        );
+        const used = this.addressesInUse(subnet);
         if (requestedIp !== undefined) {
             const address = parseIpv4(requestedIp);
             if (address === undefined || address < first || address > last) {
                 throw invalidRequest(`The IP address ${requestedIp} is not an available address of subnet ${subnet.subnetId} (${subnet.cidr}).`);
             }
-            if (used.has(requestedIp)) throw invalidRequest(`The IP address ${requestedIp} is already in use.`);
+            if (used.has(requestedIp)) throw invalidRequest(`The IP address ${requestedIp} is already in use in subnet ${subnet.subnetId}.`);
             return requestedIp;
         }
         for (let address = first; address <= last; address++) {
@@ -189,6 +191,24 @@ export class HsmFleet {
             if (!used.has(ip)) return ip;
         }
         throw invalidRequest(`The subnet ${subnet.subnetId} has no free IP addresses.`);
+    }
+
+    /** Every network interface in the subnet holds its address: HSMs' ENIs (a failed HSM's too) and instances'. */
+    private addressesInUse(subnet: Subnet): Set<string> {
+        const hsms = [...this.ctx.state.clusters.values()].flatMap((c) => c.hsms).filter((h) => h.subnetId === subnet.subnetId && h.state !== 'DELETED');
+        const instances = [...this.ctx.state.instances.values()].filter((i) => i.subnetId === subnet.subnetId && i.state !== 'terminated');
+        return new Set([...hsms.map((h) => h.eniIp), ...instances.flatMap((i) => (i.privateIpAddress ? [i.privateIpAddress] : []))]);
+    }
+
+    /** The next free address of the subnet's IPv6 /64, past the four AWS reserves at its start. */
+    private allocateEniIpV6(subnet: Subnet): string {
+        if (!subnet.ipv6Cidr) throw invalidRequest(`The subnet ${subnet.subnetId} has no IPv6 CIDR block, which a DUALSTACK cluster needs.`);
+        const prefix = subnet.ipv6Cidr.split('::')[0];
+        const used = new Set([...this.ctx.state.clusters.values()].flatMap((c) => c.hsms).map((h) => h.eniIpV6));
+        for (let host = 4; ; host++) {
+            const ip = `${prefix}::${host.toString(16)}`;
+            if (!used.has(ip)) return ip;
+        }
     }
 }
 
