@@ -5,7 +5,7 @@
  *   cluster create (2 subnets, 1 HSM each, self-signed CA, management instance) → read
  *   → key store create → a KMS key in it → rename → rotate the kmsuser password
  *   → key store delete, refused while the key exists, done after the key is scheduled and removed
- *   → cluster update (grow, shrink to 0, grow back) → list → cluster delete
+ *   → cluster update (grow, shrink to 0, grow back at the same addresses) → list → cluster delete
  *
  * then a check that nothing is left.
  */
@@ -50,10 +50,12 @@ async function main(): Promise<void> {
         await keyStoreLifecycle(aws, keyStores, phase, cluster);
 
         let current: Record<string, unknown> = { ...clusterProperties, ClusterId: cluster.ClusterId };
-        for (const [name, hsmsPerSubnet] of [['cluster: grow to 2 per subnet', 2], ['cluster: shrink to 0', 0], ['cluster: grow back to 1', 1]] as const) {
+        // A park keeps the HSMs' addresses: the grow-back brings back the addresses the HSMs had before it.
+        for (const [name, hsmsPerSubnet] of [['cluster: grow to 2 per subnet', 2], ['cluster: shrink to 0', 0], ['cluster: grow back to 2', 2]] as const) {
             const desired = { ...current, HsmsPerSubnet: hsmsPerSubnet };
             const updated = phase(name, await clusters.update(current, desired));
-            console.log(`    HSMs now: ${(updated.model?.Hsms as unknown[] | undefined)?.length ?? 0}`);
+            console.log(`    HSMs now: ${(updated.model?.Hsms as unknown[] | undefined)?.length ?? 0}${hsmAddresses(updated.model)}`);
+            if (updated.message) console.log(`    ${updated.message}`);
             current = desired;
         }
         const listed = phase('cluster: list', await clusters.list());
@@ -68,6 +70,12 @@ async function main(): Promise<void> {
         console.log(`\nFailed: ${failures.join(', ')}`);
         process.exitCode = 1;
     }
+}
+
+/** `, at 10.0.1.4 10.0.1.5 …` (sorted), or nothing without HSMs. */
+function hsmAddresses(model: Record<string, unknown> | undefined): string {
+    const addresses = ((model?.Hsms as Array<{ EniIp: string }> | undefined) ?? []).map((h) => h.EniIp).sort();
+    return addresses.length ? `, at ${addresses.join(' ')}` : '';
 }
 
 type Phase = (name: string, report: OperationReport, expected?: 'SUCCESS' | 'FAILED') => OperationReport;

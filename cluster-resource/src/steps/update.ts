@@ -13,6 +13,7 @@ import { ClusterScope } from '../workflows/scope';
 import { assertValidClusterInput } from '../validate-input';
 import { checkManagementInstance } from './check-environment';
 import { revokeAccess } from './instance-access';
+import { refuseCertificateForOlderCsr } from './published-csrs';
 import { secretArn, secretTags } from './secrets';
 
 const CREATE_ONLY: Array<keyof ClusterModel> = [
@@ -41,6 +42,7 @@ export const checkUpdate: Step<ClusterScope> = {
         }
         // After the create-only check: a changed HsmType (say to the retired hsm1.medium) is NotUpdatable, not bad input.
         assertValidClusterInput(scope.model, scope.request);
+        refuseCertificateForOlderCsr(scope, cluster);
         const instanceId = scope.model.ManagementInstanceId;
         if (instanceId && parseManagement(tagValue(cluster, INTERNAL_TAG.management))?.instanceId !== instanceId) {
             scope.data.instanceGroupId = await checkManagementInstance(scope, instanceId, cluster.VpcId);

@@ -1,7 +1,7 @@
 import { Workflow } from '../../../shared/engine/workflow';
 import { awaitCommand } from '../../../shared/ssm/await-command';
 import { activateCluster, awaitClusterActive, configureInstance } from '../steps/activate';
-import { alignHsms, awaitHsms } from '../steps/hsms';
+import { alignHsms, awaitHsms, createFirstHsm } from '../steps/hsms';
 import { awaitInitialized, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
 import { allowInstanceAccess } from '../steps/instance-access';
 import { checkUpdate, modifyBackupRetention, revokePreviousInstanceAccess, syncTags } from '../steps/update';
@@ -19,6 +19,7 @@ export const updateWorkflow: Workflow<ClusterScope> = {
         syncTags,
         revokePreviousInstanceAccess,
         allowInstanceAccess,
+        createFirstHsm,
         stopForExternalCertificate,
         initializeCluster,
         awaitInitialized,

@@ -31,6 +31,8 @@ export function liveCluster(state: EmulatorState, clusterId: string): Cluster {
 export class HsmFleet {
     /** Replacement HSM ID → the failed HSM it replaces; the failed one goes once the replacement is ACTIVE. */
     private readonly replacements = new Map<string, string>();
+    /** Subnet ID → the last IPv4 address an ENI got there (as a number). */
+    private readonly lastAddress = new Map<string, number>();
 
     constructor(
         private readonly ctx: ServiceContext,
@@ -171,7 +173,7 @@ export class HsmFleet {
         this.backups.noteChanged(cluster);
     }
 
-    /** AWS reserves the first four addresses and the last one of every subnet. */
+    /** AWS reserves the first four addresses and the last one of every subnet (the network's and broadcast). */
     private allocateEniIp(subnet: Subnet, requestedIp: string | undefined): string {
         const [base, prefixLength] = parseCidr(subnet.cidr);
         const size = 2 ** (32 - prefixLength);
@@ -184,11 +186,18 @@ export class HsmFleet {
                 throw invalidRequest(`The IP address ${requestedIp} is not an available address of subnet ${subnet.subnetId} (${subnet.cidr}).`);
             }
             if (used.has(requestedIp)) throw invalidRequest(`The IP address ${requestedIp} is already in use in subnet ${subnet.subnetId}.`);
+            this.lastAddress.set(subnet.subnetId, address);
             return requestedIp;
         }
-        for (let address = first; address <= last; address++) {
+        // AWS picks any free address: never the one an HSM just gave up, so nothing passes by that luck.
+        const start = (this.lastAddress.get(subnet.subnetId) ?? first - 1) + 1;
+        for (let offset = 0; offset <= last - first; offset++) {
+            const address = first + ((start - first + offset) % (last - first + 1));
             const ip = formatIpv4(address);
-            if (!used.has(ip)) return ip;
+            if (!used.has(ip)) {
+                this.lastAddress.set(subnet.subnetId, address);
+                return ip;
+            }
         }
         throw invalidRequest(`The subnet ${subnet.subnetId} has no free IP addresses.`);
     }
