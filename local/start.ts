@@ -7,7 +7,7 @@
  *   → key update: disable (encrypt refused), enable again → key store rename → rotate the kmsuser password
  *   → key store delete, refused while the key is live
  *   → the stack's delete in CloudFormation's order: the key (scheduled for deletion), the key store (retired,
- *     as it holds only that key pending deletion), the cluster (after a last update: grow, shrink to 0, grow back)
+ *     as it holds only that key pending deletion), the cluster (after a last update: grow, shrink to 0, grow back at the same addresses)
  *   → what stays behind, then the clock past the waiting period and the clean-up,
  *
  * then a check that nothing is left.
@@ -56,10 +56,12 @@ async function main(): Promise<void> {
         const keyStore = await keyStoreLifecycle(aws, keyStores, kmsKeys, phase, cluster);
 
         let current: Record<string, unknown> = { ...clusterProperties, ClusterId: cluster.ClusterId };
-        for (const [name, hsmsPerSubnet] of [['cluster: grow to 2 per subnet', 2], ['cluster: shrink to 0', 0], ['cluster: grow back to 1', 1]] as const) {
+        // A park keeps the HSMs' addresses: the grow-back brings back the addresses the HSMs had before it.
+        for (const [name, hsmsPerSubnet] of [['cluster: grow to 2 per subnet', 2], ['cluster: shrink to 0', 0], ['cluster: grow back to 2', 2]] as const) {
             const desired = { ...current, HsmsPerSubnet: hsmsPerSubnet };
             const updated = phase(name, await clusters.update(current, desired));
-            console.log(`    HSMs now: ${(updated.model?.Hsms as unknown[] | undefined)?.length ?? 0}`);
+            console.log(`    HSMs now: ${(updated.model?.Hsms as unknown[] | undefined)?.length ?? 0}${hsmAddresses(updated.model)}`);
+            if (updated.message) console.log(`    ${updated.message}`);
             current = desired;
         }
         const listed = phase('cluster: list', await clusters.list());
@@ -75,6 +77,12 @@ async function main(): Promise<void> {
         console.log(`\nFailed: ${failures.join(', ')}`);
         process.exitCode = 1;
     }
+}
+
+/** `, at 10.0.1.4 10.0.1.5 …` (sorted), or nothing without HSMs. */
+function hsmAddresses(model: Record<string, unknown> | undefined): string {
+    const addresses = ((model?.Hsms as Array<{ EniIp: string }> | undefined) ?? []).map((h) => h.EniIp).sort();
+    return addresses.length ? `, at ${addresses.join(' ')}` : '';
 }
 
 type Phase = (name: string, report: OperationReport, expected?: 'SUCCESS' | 'FAILED') => OperationReport;

@@ -28,6 +28,7 @@ const NO_RESOURCE_TYPE = new Set([
     'ec2:DescribeNetworkInterfaces',
     'ec2:DescribeSecurityGroups',
     'ec2:DescribeSubnets',
+    'ec2:DescribeVpcEndpointServices',
     'kms:ConnectCustomKeyStore',
     'kms:CreateKey',
     'kms:CreateCustomKeyStore',

@@ -8,6 +8,7 @@ import { runWorkflowOperation } from '../../shared/registry/run-workflow';
 import { clusterPage } from '../../shared/finders/clusters';
 import { HandlerInput, registryResource, success } from '../../shared/registry/resource';
 import { ClusterModel } from './resource-model';
+import { addressMessage } from './steps/parked-addresses';
 import { readModel } from './steps/read-model';
 import { modelFromCluster } from './translate';
 import { assertValidClusterInput } from './validate-input';
@@ -70,7 +71,7 @@ export const resource = registryResource(ClusterModel.TYPE_NAME, ClusterModel, {
     [Action.Update]: async (input) => {
         // The first step (check-update) answers NotFound for a cluster that is gone, then checks the input.
         if (!desiredModel(input).ClusterId) throw new NotFoundError('No ClusterId: there is no cluster to update.');
-        return run(input, updateWorkflow, async (scope) => success(withoutWriteOnly(await readModel(scope))));
+        return run(input, updateWorkflow, async (scope) => success(withoutWriteOnly(await readModel(scope)), addressMessage(scope)));
     },
     [Action.Delete]: async (input) => run(input, deleteWorkflow, async () => success()),
     [Action.Read]: async (input) => {

@@ -18,6 +18,7 @@ export class HsmSummary {
     @Expose() AvailabilityZone?: string;
     @Expose() SubnetId?: string;
     @Expose() EniIp?: string;
+    @Expose() EniIpV6?: string;
     @Expose() State?: string;
 }
 
@@ -30,6 +31,7 @@ export class ClusterModel extends BaseModel {
     @Expose() SubnetIds?: string[];
     @Expose() HsmType?: string;
     @Expose() Mode?: string;
+    @Expose() NetworkType?: string;
     @Expose() @Transform(toInteger, { toClassOnly: true }) HsmsPerSubnet?: number;
     @Expose() @Transform(toInteger, { toClassOnly: true }) BackupRetentionDays?: number;
     @Expose() SourceBackupId?: string;

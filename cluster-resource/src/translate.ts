@@ -4,14 +4,16 @@
  */
 import type { Cluster, Hsm, Tag as ApiTag } from '@aws-sdk/client-cloudhsm-v2';
 import { createHash } from 'crypto';
-import type { CurrentClusterMembers } from '../../shared/aws/cloudhsm-wire';
+import type { CurrentClusterMembers, CurrentHsmMembers } from '../../shared/aws/cloudhsm-wire';
 import { ClusterModel, HsmSummary, Tag } from './resource-model';
 
-export type ApiCluster = Cluster & CurrentClusterMembers;
+export type ApiHsm = Hsm & CurrentHsmMembers;
+export type ApiCluster = Omit<Cluster, 'Hsms'> & CurrentClusterMembers & { Hsms?: ApiHsm[] };
 
 export const DEFAULTS = {
     HsmType: 'hsm2m.medium',
     Mode: 'FIPS',
+    NetworkType: 'IPV4',
     HsmsPerSubnet: 1,
     BackupRetentionDays: 90,
     CertificateAuthority: 'SELF_SIGNED',
@@ -27,6 +29,10 @@ export const INTERNAL_TAG = {
     certificateAuthority: 'cloudhsm-type:certificate-authority',
     management: 'cloudhsm-type:management',
     secretsKmsKey: 'cloudhsm-type:secrets-kms-key',
+    /** While the cluster is parked (HsmsPerSubnet 0): the IPv4 addresses its HSMs had, to take again (parked-addresses.ts). */
+    parkedHsmAddresses: 'cloudhsm-type:parked-hsm-ips',
+    /** While the cluster waits for an external certificate: digests of the CSR keys it published (published-csrs.ts). */
+    publishedCsrKeys: 'cloudhsm-type:published-csr-keys',
 } as const;
 
 const INTERNAL_PREFIX = 'cloudhsm-type:';
@@ -79,6 +85,7 @@ export function userTags(model: ClusterModel, stackTags: Record<string, string> 
 export const withDefaults = (model: ClusterModel): Required<Pick<ClusterModel, keyof typeof DEFAULTS>> => ({
     HsmType: model.HsmType ?? DEFAULTS.HsmType,
     Mode: model.Mode ?? DEFAULTS.Mode,
+    NetworkType: model.NetworkType ?? DEFAULTS.NetworkType,
     HsmsPerSubnet: model.HsmsPerSubnet ?? DEFAULTS.HsmsPerSubnet,
     BackupRetentionDays: model.BackupRetentionDays ?? DEFAULTS.BackupRetentionDays,
     CertificateAuthority: model.CertificateAuthority ?? DEFAULTS.CertificateAuthority,
@@ -116,6 +123,7 @@ export function modelFromCluster(cluster: ApiCluster, secrets: SecretArns & { tr
         .map((az) => mapping[az]);
     model.HsmType = cluster.HsmType;
     model.Mode = cluster.Mode ?? DEFAULTS.Mode;
+    model.NetworkType = cluster.NetworkType ?? DEFAULTS.NetworkType;
     model.HsmsPerSubnet = observedHsmsPerSubnet(cluster) ?? desiredHsmsPerSubnet;
     const retention = cluster.BackupRetentionPolicy?.Value;
     model.BackupRetentionDays = retention ? Number(retention) : undefined;
@@ -130,7 +138,14 @@ export function modelFromCluster(cluster: ApiCluster, secrets: SecretArns & { tr
     model.VpcId = cluster.VpcId;
     model.SecurityGroupId = cluster.SecurityGroup;
     model.Hsms = (cluster.Hsms ?? []).map((h) =>
-        Object.assign(new HsmSummary(), { HsmId: h.HsmId, AvailabilityZone: h.AvailabilityZone, SubnetId: h.SubnetId, EniIp: h.EniIp, State: h.State }),
+        Object.assign(new HsmSummary(), {
+            HsmId: h.HsmId,
+            AvailabilityZone: h.AvailabilityZone,
+            SubnetId: h.SubnetId,
+            EniIp: h.EniIp,
+            ...(h.EniIpV6 ? { EniIpV6: h.EniIpV6 } : {}),
+            State: h.State,
+        }),
     );
     model.ClusterCsr = cluster.State === 'UNINITIALIZED' ? cluster.Certificates?.ClusterCsr || undefined : undefined;
     model.TrustAnchorCertificate = secrets.trustAnchorPem;

@@ -18,9 +18,10 @@ const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/[a-zA-Z0-9-]+|a
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:[a-zA-Z0-9/_+=.@-]+$/;
 
 /** HSM types CloudHSM knows; only the current ones can be used for a new cluster. */
-const HSM_TYPES: Record<string, { current: boolean; nonFips: boolean }> = {
-    'hsm2m.medium': { current: true, nonFips: true },
-    'hsm1.medium': { current: false, nonFips: false },
+const HSM_TYPES: Record<string, { current: boolean; nonFips: boolean; dualStack: boolean }> = {
+    'hsm2m.medium': { current: true, nonFips: true, dualStack: true },
+    // CloudHSM added IPv6 after hsm1.medium's end of sale; no source says hsm1 HSMs take IPv6 addresses.
+    'hsm1.medium': { current: false, nonFips: false, dualStack: false },
 };
 const MAX_HSMS_PER_CLUSTER = 28;
 /** CloudHSM's TagKey and TagValue pattern (API model): letters, spaces, digits and `_ . : / = + - @`. */
@@ -61,6 +62,12 @@ export function problemsWithClusterInput(model: ClusterModel, context: InputCont
     const mode = model.Mode ?? DEFAULTS.Mode;
     if (mode !== 'FIPS' && mode !== 'NON_FIPS') problems.push(`Mode ${show(mode)} is not FIPS or NON_FIPS.`);
     else if (mode === 'NON_FIPS' && known && !known.nonFips) problems.push(`Mode NON_FIPS needs HsmType hsm2m.medium; ${hsmType} runs in FIPS mode only.`);
+
+    const networkType = model.NetworkType ?? DEFAULTS.NetworkType;
+    if (networkType !== 'IPV4' && networkType !== 'DUALSTACK') problems.push(`NetworkType ${show(networkType)} is not IPV4 or DUALSTACK.`);
+    else if (networkType === 'DUALSTACK' && known && !known.dualStack) {
+        problems.push(`NetworkType DUALSTACK needs HsmType hsm2m.medium; ${hsmType} HSMs have IPv4 addresses only.`);
+    }
 
     const perSubnet = model.HsmsPerSubnet ?? DEFAULTS.HsmsPerSubnet;
     if (!isInteger(perSubnet) || perSubnet < 0 || perSubnet > MAX_HSMS_PER_CLUSTER) {

@@ -4,13 +4,18 @@ import { newEc2Id } from './services/ec2-query';
 /**
  * The network an account has before the product runs: what a customer brings (a VPC with private subnets in
  * three AZs and a management instance registered with SSM), plus the things tests need to go wrong with
- * (a subnet in another VPC, an instance that SSM cannot reach). IDs have the real long format, which the
- * product validates.
+ * (a subnet in another VPC, an instance that SSM cannot reach, a subnet without IPv6, an AZ where CloudHSM
+ * offers no HSMs). IDs have the real long format, which the product validates.
  */
 export interface NetworkFixture {
     vpcId: string;
-    /** Private subnets of `vpcId`, one per AZ: `<region>a`, `b`, `c`. */
+    /**
+     * Private subnets of `vpcId`, one per AZ: `<region>a`, `b`, `c`. Subnets a and b also have an IPv6 CIDR
+     * block (what a DUALSTACK cluster needs); c is IPv4 only.
+     */
     subnetIds: { a: string; b: string; c: string };
+    /** A subnet of `vpcId` in `<region>d`, an AZ where CloudHSM offers no HSMs (as some AZs of real regions). */
+    noCloudHsmSubnetId: string;
     otherVpcId: string;
     /** The one subnet of `otherVpcId`, in AZ `<region>a`. */
     otherVpcSubnetId: string;
@@ -41,6 +46,10 @@ export interface ManagementInstance {
 
 const VPC_CIDR = '10.0.0.0/16';
 const SUBNET_CIDRS = { a: '10.0.1.0/24', b: '10.0.2.0/24', c: '10.0.3.0/24' };
+const NO_CLOUDHSM_SUBNET_CIDR = '10.0.4.0/24';
+/** An Amazon-provided /56 for the VPC, a /64 of it per dual-stack subnet. */
+const VPC_IPV6_CIDR = '2600:1f18:4b2:9a00::/56';
+const SUBNET_IPV6_CIDRS = { a: '2600:1f18:4b2:9a01::/64', b: '2600:1f18:4b2:9a02::/64' };
 const OTHER_VPC_CIDR = '10.1.0.0/16';
 const OTHER_SUBNET_CIDR = '10.1.1.0/24';
 /** The first hosts of a subnet that instances get; AWS reserves .0–.3 and the last address. */
@@ -48,12 +57,14 @@ const FIRST_INSTANCE_HOST = 10;
 
 export function seedNetwork(state: EmulatorState, options: SeedNetworkOptions = {}): NetworkFixture {
     const region = state.region;
-    const vpcId = addVpc(state, VPC_CIDR);
+    const vpcId = addVpc(state, VPC_CIDR, VPC_IPV6_CIDR);
     const subnetIds = {
-        a: addSubnet(state, vpcId, `${region}a`, SUBNET_CIDRS.a),
-        b: addSubnet(state, vpcId, `${region}b`, SUBNET_CIDRS.b),
+        a: addSubnet(state, vpcId, `${region}a`, SUBNET_CIDRS.a, SUBNET_IPV6_CIDRS.a),
+        b: addSubnet(state, vpcId, `${region}b`, SUBNET_CIDRS.b, SUBNET_IPV6_CIDRS.b),
         c: addSubnet(state, vpcId, `${region}c`, SUBNET_CIDRS.c),
     };
+    const noCloudHsmSubnetId = addSubnet(state, vpcId, `${region}d`, NO_CLOUDHSM_SUBNET_CIDR);
+    state.cloudHsmAvailabilityZones = [`${region}a`, `${region}b`, `${region}c`];
     const otherVpcId = addVpc(state, OTHER_VPC_CIDR);
     const otherVpcSubnetId = addSubnet(state, otherVpcId, `${region}a`, OTHER_SUBNET_CIDR);
 
@@ -64,6 +75,7 @@ export function seedNetwork(state: EmulatorState, options: SeedNetworkOptions = 
     return {
         vpcId,
         subnetIds,
+        noCloudHsmSubnetId,
         otherVpcId,
         otherVpcSubnetId,
         managementInstanceId: management.instanceId,
@@ -75,29 +87,30 @@ export function seedNetwork(state: EmulatorState, options: SeedNetworkOptions = 
 
 /**
  * A further running, SSM-managed instance in `subnetId` with a security group of its own (as a replacement
- * instance from another stack would have), for tests that swap the management instance.
+ * instance from another stack would have), for tests that swap the management instance, or that take an
+ * address (`privateIpAddress`) an HSM had.
  */
 export function addManagementInstance(
     state: EmulatorState,
     subnetId: string,
-    options: SeedNetworkOptions & { securityGroupId?: string } = {},
+    options: SeedNetworkOptions & { securityGroupId?: string; privateIpAddress?: string } = {},
 ): ManagementInstance {
     const subnet = requireSubnet(state, subnetId);
     const securityGroupId =
         options.securityGroupId ?? addSecurityGroup(state, subnet.vpcId, `cloudhsm-management-${state.instances.size + 1}`, 'CloudHSM management instance');
-    const instanceId = addInstance(state, subnetId, [securityGroupId], true, 'cloudhsm-management', options);
+    const instanceId = addInstance(state, subnetId, [securityGroupId], true, 'cloudhsm-management', options, options.privateIpAddress);
     return { instanceId, securityGroupId };
 }
 
-function addVpc(state: EmulatorState, cidr: string): string {
+function addVpc(state: EmulatorState, cidr: string, ipv6Cidr?: string): string {
     const vpcId = newEc2Id('vpc');
-    state.vpcs.set(vpcId, { vpcId, cidr, isDefault: false });
+    state.vpcs.set(vpcId, { vpcId, cidr, ipv6Cidr, isDefault: false });
     return vpcId;
 }
 
-function addSubnet(state: EmulatorState, vpcId: string, availabilityZone: string, cidr: string): string {
+function addSubnet(state: EmulatorState, vpcId: string, availabilityZone: string, cidr: string, ipv6Cidr?: string): string {
     const subnetId = newEc2Id('subnet');
-    state.subnets.set(subnetId, { subnetId, vpcId, availabilityZone, cidr });
+    state.subnets.set(subnetId, { subnetId, vpcId, availabilityZone, cidr, ...(ipv6Cidr ? { ipv6Cidr } : {}) });
     return subnetId;
 }
 
@@ -114,6 +127,7 @@ function addInstance(
     ssmManaged: boolean,
     name: string,
     options: SeedNetworkOptions,
+    privateIpAddress?: string,
 ): string {
     const subnet = requireSubnet(state, subnetId);
     const instance: Instance = {
@@ -124,7 +138,7 @@ function addInstance(
         state: 'running',
         ssmManaged,
         cli: { clientVersion: options.cloudHsmClientVersion ?? DEFAULT_CLOUDHSM_CLIENT_VERSION },
-        privateIpAddress: nextPrivateIp(state, subnet),
+        privateIpAddress: privateIpAddress ?? nextPrivateIp(state, subnet),
         instanceType: options.instanceType ?? 't3.micro',
         launchTimeMs: options.launchTimeMs ?? Date.now(),
         iamInstanceProfileArn: ssmManaged ? `arn:aws:iam::${state.accountId}:instance-profile/${name}` : undefined,

@@ -53,6 +53,8 @@ export interface Hsm {
     subnetId: string;
     eniId: string;
     eniIp: string;
+    /** Only for the HSMs of a DUALSTACK cluster: an address of the subnet's IPv6 CIDR block. */
+    eniIpV6?: string;
     state: HsmState;
     stateMessage: string;
     /** Set while a migration runs: the HSM's own type, which differs from the cluster's until it is done. */
@@ -150,6 +152,7 @@ export interface Secret {
 export interface Vpc {
     vpcId: string;
     cidr?: string;
+    ipv6Cidr?: string;
     /** Only a default VPC forgives revoking a rule that does not exist. */
     isDefault?: boolean;
 }
@@ -159,6 +162,8 @@ export interface Subnet {
     vpcId: string;
     availabilityZone: string;
     cidr: string;
+    /** The subnet's IPv6 CIDR block (a /64), when one is associated; DUALSTACK clusters need it. */
+    ipv6Cidr?: string;
 }
 
 export interface IngressRule {
@@ -355,6 +360,11 @@ export interface EmulatorState {
     keyStores: Map<string, CustomKeyStore>;
     /** KMS keys by key ID (a UUID), including keys pending deletion. */
     kmsKeys: Map<string, KmsKey>;
+    /**
+     * The Availability Zones of the region where CloudHSM offers HSMs (not every AZ does); undefined means all.
+     * CreateCluster refuses a subnet elsewhere, and DescribeVpcEndpointServices lists these for cloudhsmv2.
+     */
+    cloudHsmAvailabilityZones?: string[];
 }
 
 export function emptyState(accountId: string, region: string): EmulatorState {

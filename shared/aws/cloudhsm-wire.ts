@@ -1,8 +1,9 @@
 /**
  * The newest @aws-sdk/client-cloudhsm-v2 that the npm registry serves here (3.332.0) predates the cluster
- * `Mode` and `NetworkType` members, ModifyCluster's `HsmType` and the cluster's `HsmTypeRollbackExpiration`:
- * its types lack them, its deserializer drops them from DescribeClusters. These middlewares put them on the
- * wire and read them back, so the product can use the current API with that client.
+ * `Mode` and `NetworkType` members, ModifyCluster's `HsmType`, the cluster's `HsmTypeRollbackExpiration` and
+ * the HSM's `EniIpV6`: its types lack them, its serializer drops them from the requests and its deserializer from
+ * DescribeClusters. These middlewares put them on the wire and read them back, so the product can use the
+ * current API with that client.
  */
 import { CloudHSMV2Client, ModifyClusterCommandInput } from '@aws-sdk/client-cloudhsm-v2';
 import { Readable } from 'stream';
@@ -36,9 +37,10 @@ const readExtraMembersFromResponse = (next: any, context: any) => async (args: a
     const raw = Buffer.concat(chunks);
     response.body = Readable.from([raw]);
     try {
-        context.extraClusterMembers = (JSON.parse(raw.toString('utf8')).Clusters ?? []).map((c: any) =>
-            Object.fromEntries(EXTRA_MEMBERS.filter((m) => c[m] !== undefined).map((m) => [m, c[m]])),
-        );
+        context.extraClusterMembers = (JSON.parse(raw.toString('utf8')).Clusters ?? []).map((c: any) => ({
+            ...Object.fromEntries(EXTRA_MEMBERS.filter((m) => c[m] !== undefined).map((m) => [m, c[m]])),
+            hsmIpV6: (c.Hsms ?? []).map((h: any) => h?.EniIpV6),
+        }));
     } catch {
         context.extraClusterMembers = [];
     }
@@ -47,9 +49,15 @@ const readExtraMembersFromResponse = (next: any, context: any) => async (args: a
 
 const attachExtraMembersToOutput = (next: any, context: any) => async (args: any) => {
     const result = await next(args);
-    const extras: Array<Record<string, unknown>> | undefined = context.extraClusterMembers;
+    const extras: Array<Record<string, unknown> & { hsmIpV6: Array<string | undefined> }> | undefined = context.extraClusterMembers;
     if (extras && Array.isArray(result.output?.Clusters)) {
-        result.output.Clusters.forEach((cluster: any, i: number) => Object.assign(cluster, extras[i]));
+        result.output.Clusters.forEach((cluster: any, i: number) => {
+            const { hsmIpV6, ...members } = extras[i] ?? { hsmIpV6: [] };
+            Object.assign(cluster, members);
+            (cluster.Hsms ?? []).forEach((hsm: any, j: number) => {
+                if (hsmIpV6[j] !== undefined) hsm.EniIpV6 = hsmIpV6[j];
+            });
+        });
     }
     return result;
 };
@@ -71,3 +79,8 @@ export interface CurrentClusterMembers {
 /** ModifyCluster as the current API has it: either member alone (the 3.332 type requires the retention). */
 export type CurrentModifyClusterInput = Omit<ModifyClusterCommandInput, 'BackupRetentionPolicy'> &
     Partial<Pick<ModifyClusterCommandInput, 'BackupRetentionPolicy'>> & { HsmType?: string };
+
+/** The HSM field the 3.332 types lack: set on the HSMs of a DUALSTACK cluster. */
+export interface CurrentHsmMembers {
+    EniIpV6?: string;
+}

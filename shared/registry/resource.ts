@@ -161,5 +161,7 @@ export function failedWithModel<M extends BaseModel>(err: unknown, operation: st
         .build();
 }
 
-export const success = <M extends BaseModel>(model?: M): ProgressEvent<M> =>
-    ProgressEvent.builder<ProgressEvent<M>>().status(OperationStatus.Success).resourceModel(model).build();
+export function success<M extends BaseModel>(model?: M, message?: string): ProgressEvent<M> {
+    const event = ProgressEvent.builder<ProgressEvent<M>>().status(OperationStatus.Success).resourceModel(model);
+    return (message ? event.message(message) : event).build();
+}

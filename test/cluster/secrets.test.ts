@@ -13,7 +13,7 @@ import { randomUUID } from 'crypto';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { OperationReport } from '../../local/driver/driver';
 import { LocalAws, startLocalAws } from '../../local/runtime';
-import { clusterProperties, clusterType, QUICK_SERVICE_DURATIONS } from '../support';
+import { clusterProperties, clusterType, OpensslCa, QUICK_SERVICE_DURATIONS } from '../support';
 import { createUntilStep, resumeCreate } from './mid-workflow';
 import { everyText, exposures, fragmentsOf, privateKeyFragments, SecretHarvest } from './secret-scan';
 
@@ -64,7 +64,7 @@ describe('GIVEN the local runtime, WHEN clusters live through every path the dri
         // The happy life, with Secrets Manager failing and throttling on the way (the SDK and the engine retry).
         aws.emulator.faults.add({ service: 'secretsmanager', action: 'CreateSecret', kind: 'internal', times: 2 });
         aws.emulator.faults.add({ service: 'secretsmanager', action: 'GetSecretValue', kind: 'throttle', times: 3 });
-        const properties = clusterProperties(aws, { Tags: [{ Key: 'team', Value: 'platform' }] });
+        const properties = clusterProperties(aws, { Tags: [{ Key: 'team', Value: 'platform' }], NetworkType: 'DUALSTACK' });
         const created = await run('create', driver.create(properties));
         aws.emulator.faults.clear();
         firstAdminPassword = [...harvest.passwords][0];
@@ -73,8 +73,11 @@ describe('GIVEN the local runtime, WHEN clusters live through every path the dri
         await run('read', driver.read({ ClusterId: model.ClusterId }));
         const grown = { ...model, HsmsPerSubnet: 2 };
         await run('update: grow to 2 per subnet', driver.update(model, grown));
+        const parked = { ...model, HsmsPerSubnet: 0 };
+        await run('update: shrink to 0', driver.update(grown, parked));
+        await run('update: grow back at the kept addresses', driver.update(parked, grown));
         const shrunk = { ...model, HsmsPerSubnet: 0 };
-        await run('update: shrink to 0', driver.update(grown, shrunk));
+        await run('update: shrink to 0 again', driver.update(grown, shrunk));
         await run('list', driver.list());
 
         // A restore that copies the first cluster's secrets.
@@ -132,7 +135,16 @@ describe('GIVEN the local runtime, WHEN clusters live through every path the dri
 
         const external = { SubnetIds: [aws.network.subnetIds.a], HsmsPerSubnet: 1, CertificateAuthority: 'EXTERNAL' };
         const waiting = await run('create EXTERNAL', driver.create(external));
-        await run('delete EXTERNAL', driver.delete({ ...external, ClusterId: waiting.model!.ClusterId }));
+        // AWS replaces the first HSM: a certificate for the CSR the create showed is refused.
+        const waitingModel = { ...external, ClusterId: waiting.model!.ClusterId as string };
+        aws.cloudhsm.failHsm(waitingModel.ClusterId, aws.emulator.state.clusters.get(waitingModel.ClusterId)!.hsms[0].hsmId);
+        aws.clock.advance(aws.emulator.durations.hsmCreateSeconds);
+        aws.emulator.settle();
+        const ca = new OpensslCa();
+        const withOldCertificate = { ...waitingModel, ExternalClusterCertificate: ca.sign(waiting.model!.ClusterCsr as string), ExternalTrustAnchor: ca.anchorPem };
+        ca.dispose();
+        await run('update EXTERNAL with a certificate for the older CSR', driver.update(waitingModel, withOldCertificate), 'FAILED InvalidRequest');
+        await run('delete EXTERNAL', driver.delete(waitingModel));
     });
 
     afterAll(async () => {
@@ -145,6 +157,8 @@ describe('GIVEN the local runtime, WHEN clusters live through every path the dri
             'read: SUCCESS',
             'update: grow to 2 per subnet: SUCCESS',
             'update: shrink to 0: SUCCESS',
+            'update: grow back at the kept addresses: SUCCESS',
+            'update: shrink to 0 again: SUCCESS',
             'list: SUCCESS',
             'create from backup: SUCCESS',
             'delete restored: SUCCESS',
@@ -156,6 +170,7 @@ describe('GIVEN the local runtime, WHEN clusters live through every path the dri
             'create with a damaged CA secret: FAILED GeneralServiceException',
             'delete after: create with a damaged CA secret: SUCCESS',
             'create EXTERNAL: SUCCESS',
+            'update EXTERNAL with a certificate for the older CSR: FAILED InvalidRequest',
             'delete EXTERNAL: SUCCESS',
         ]);
         // Generated: the first create, the replayed create, the damaged one, EXTERNAL; and the two planted values.

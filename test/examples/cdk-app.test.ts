@@ -88,6 +88,7 @@ describe('the generated L1 classes', () => {
             subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'],
             hsmType: 'hsm2m.medium',
             mode: 'FIPS',
+            networkType: 'IPV4',
             hsmsPerSubnet: 2,
             backupRetentionDays: 30,
             sourceBackupId: 'backup-abcdefghijk',

@@ -1,6 +1,6 @@
 /**
- * Checks that need AWS but create nothing: the subnets, the management instance, the source backup and the
- * source secrets named with it.
+ * Checks that need AWS but create nothing: the subnets (and their network: check-network.ts), the management
+ * instance, the source backup and the source secrets named with it.
  * Each problem becomes InvalidRequest naming the property, before the cluster exists.
  */
 import { DescribeBackupsCommand } from '@aws-sdk/client-cloudhsm-v2';
@@ -10,6 +10,7 @@ import { isAwsError } from '../../../shared/aws/error-table';
 import { InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { ClusterScope } from '../workflows/scope';
+import { checkNetwork } from './check-network';
 import { checkSourceSecrets } from './secrets';
 
 export const checkSubnetsAndBackup: Step<ClusterScope> = {
@@ -41,6 +42,7 @@ async function checkSubnets(scope: ClusterScope, subnetIds: string[]): Promise<s
         const detail = crowded.map(([az, ids]) => `${ids.join(' and ')} are both in ${az}`).join('; ');
         throw new InvalidInputError(`SubnetIds: ${detail}. Give one subnet per Availability Zone.`);
     }
+    await checkNetwork(scope, subnets);
     return [...vpcs][0]!;
 }
 

@@ -36,6 +36,7 @@ export const createCluster: Step<ClusterScope> = {
             SourceBackupId: model.SourceBackupId,
             BackupRetentionPolicy: { Type: 'DAYS', Value: String(settings.BackupRetentionDays) },
             Mode: settings.Mode as CurrentClusterMembers['Mode'],
+            NetworkType: settings.NetworkType as CurrentClusterMembers['NetworkType'],
             TagList: [...userTags(model, scope.request.stackTags), ...internalTags],
         };
         const created = await scope.cloudhsm.send(new CreateClusterCommand(input));

@@ -1,7 +1,8 @@
 /**
  * Creating, removing and waiting for HSMs. The desired count is recomputed from the cluster each time, so a
  * retried step never creates an HSM twice. AWS replaces a failed HSM by itself (new HSM ID, same ENI): while
- * it does, a subnet can briefly hold one HSM more than asked, which is not drift.
+ * it does, a subnet can briefly hold one HSM more than asked, which is not drift. A park (0 HSMs) keeps the
+ * HSMs' addresses for the grow-back (parked-addresses.ts).
  */
 import { CreateHsmCommand, DeleteHsmCommand, DescribeBackupsCommand } from '@aws-sdk/client-cloudhsm-v2';
 import { InvalidInputError, TerminalStateError } from '../../../shared/engine/errors';
@@ -9,14 +10,18 @@ import { nextLookSeconds, SCHEDULES } from '../../../shared/engine/polling';
 import { next, repeat, Step, wait } from '../../../shared/engine/workflow';
 import { hsmAlignment, isLiveHsm, withDefaults } from '../translate';
 import { ClusterScope } from '../workflows/scope';
+import { createHsmAtRememberedAddress, forgetAddresses, rememberAddresses } from './parked-addresses';
 
-/** A new cluster gets exactly one HSM before initialization: its CSR appears only then. */
+/**
+ * A new cluster gets exactly one HSM before initialization: its CSR appears only then. An update runs it too:
+ * an EXTERNAL cluster waiting for its certificate whose only HSM was deleted needs a new one (and so a new CSR).
+ */
 export const createFirstHsm: Step<ClusterScope> = {
     name: 'create-first-hsm',
     when: (scope) => !scope.model.SourceBackupId,
     run: async (scope) => {
         const cluster = await scope.cluster();
-        if ((cluster.Hsms ?? []).some(isLiveHsm)) return next();
+        if (cluster.State !== 'UNINITIALIZED' || (cluster.Hsms ?? []).some(isLiveHsm)) return next();
         const firstAz = Object.entries(cluster.SubnetMapping ?? {}).find(([, subnet]) => subnet === scope.model.SubnetIds?.[0])?.[0];
         await scope.cloudhsm.send(new CreateHsmCommand({ ClusterId: scope.clusterId, AvailabilityZone: firstAz ?? Object.keys(cluster.SubnetMapping ?? {})[0] }));
         scope.changed();
@@ -60,19 +65,22 @@ export const alignHsms: Step<ClusterScope> = {
         const cluster = await scope.cluster();
         // An uninitialized cluster may hold only its first HSM (EXTERNAL mode waiting for its certificate).
         if (cluster.State === 'UNINITIALIZED') return next();
-        const { create, remove } = hsmAlignment(cluster, withDefaults(scope.model).HsmsPerSubnet);
+        const hsmsPerSubnet = withDefaults(scope.model).HsmsPerSubnet;
+        const { create, remove } = hsmAlignment(cluster, hsmsPerSubnet);
         if (create.length) {
             // A restored cluster's first HSMs come from SourceBackupId; later, an empty cluster grows from its own backups.
             if (scope.previous && !(cluster.Hsms ?? []).some(isLiveHsm)) await requireBackupToGrowFrom(scope);
-            await scope.cloudhsm.send(new CreateHsmCommand({ ClusterId: scope.clusterId, AvailabilityZone: create[0] }));
+            await createHsmAtRememberedAddress(scope, cluster, create[0]);
             scope.changed();
             return repeat();
         }
         if (remove.length) {
+            if (hsmsPerSubnet === 0) await rememberAddresses(scope, cluster);
             await scope.cloudhsm.send(new DeleteHsmCommand({ ClusterId: scope.clusterId, HsmId: remove[0].HsmId }));
             scope.changed();
             return repeat();
         }
+        if (hsmsPerSubnet > 0) await forgetAddresses(scope, cluster);
         return next();
     },
 };

@@ -5,21 +5,32 @@
 import { InitializeClusterCommand } from '@aws-sdk/client-cloudhsm-v2';
 import { InvalidInputError, TerminalStateError } from '../../../shared/engine/errors';
 import { nextLookSeconds, SCHEDULES } from '../../../shared/engine/polling';
-import { finish, next, Step, wait } from '../../../shared/engine/workflow';
+import { finish, next, Step, StepOutcome, StepProgress, wait } from '../../../shared/engine/workflow';
 import { checkExternalCertificates, signCsr } from '../../../shared/pki';
 import { destroySecret, ensureSecret } from '../../../shared/secrets/secrets';
-import { secretNames } from '../translate';
+import { ApiCluster, secretNames } from '../translate';
 import { ClusterScope } from '../workflows/scope';
+import { recordPublishedCsr } from './published-csrs';
 import { CA_VALIDITY_DAYS, readCertificateAuthority, secretTags } from './secrets';
 
 const isExternal = (scope: ClusterScope) => scope.model.CertificateAuthority === 'EXTERNAL';
 const hasExternalCertificates = (scope: ClusterScope) => !!(scope.model.ExternalClusterCertificate && scope.model.ExternalTrustAnchor);
 
-/** EXTERNAL without certificates yet: the work ends here, with the CSR published in ClusterCsr. */
+/**
+ * EXTERNAL without certificates yet: the work ends here, with the CSR published in ClusterCsr (and recorded,
+ * so that a certificate for it is recognized after the first HSM was replaced: published-csrs.ts).
+ */
 export const stopForExternalCertificate: Step<ClusterScope> = {
     name: 'stop-for-external-certificate',
     when: (scope) => isExternal(scope) && !hasExternalCertificates(scope),
-    run: async () => finish(),
+    run: async (scope, progress) => {
+        const cluster = await scope.cluster();
+        if (cluster.State !== 'UNINITIALIZED') return finish();
+        const csrPem = cluster.Certificates?.ClusterCsr;
+        if (!csrPem) return awaitCsr(scope, cluster, progress);
+        await recordPublishedCsr(scope, cluster, csrPem);
+        return finish();
+    },
 };
 
 export const initializeCluster: Step<ClusterScope> = {
@@ -29,15 +40,19 @@ export const initializeCluster: Step<ClusterScope> = {
         const cluster = await scope.cluster();
         if (cluster.State !== 'UNINITIALIZED') return next();
         const csrPem = cluster.Certificates?.ClusterCsr;
-        if (!csrPem) {
-            return wait(nextLookSeconds(SCHEDULES.activation, progress.waitedSeconds), `Waiting for cluster ${scope.clusterId} to publish its CSR`, SCHEDULES.activation.timeoutSeconds);
-        }
+        if (!csrPem) return awaitCsr(scope, cluster, progress);
         const { signedCertPem, trustAnchorPem } = isExternal(scope) ? await externalCertificates(scope, csrPem) : await selfSignedCertificates(scope, csrPem);
         await scope.cloudhsm.send(new InitializeClusterCommand({ ClusterId: scope.clusterId, SignedCert: signedCertPem, TrustAnchor: trustAnchorPem }));
         scope.changed();
         return next();
     },
 };
+
+/** The CSR comes with the first HSM's key: while an HSM is being created (or replaced), that takes HSM time. */
+function awaitCsr(scope: ClusterScope, cluster: ApiCluster, progress: StepProgress): StepOutcome {
+    const schedule = (cluster.Hsms ?? []).some((h) => h.State === 'CREATE_IN_PROGRESS') ? SCHEDULES.hsmCreate : SCHEDULES.activation;
+    return wait(nextLookSeconds(schedule, progress.waitedSeconds), `Waiting for cluster ${scope.clusterId} to publish its CSR`, schedule.timeoutSeconds);
+}
 
 async function selfSignedCertificates(scope: ClusterScope, csrPem: string) {
     const ca = await readCertificateAuthority(scope);

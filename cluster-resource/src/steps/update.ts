@@ -16,10 +16,12 @@ import { checkAdminPasswordRotation } from './admin-password';
 import { checkHsmTypeChange } from './hsm-type';
 import { checkTrustAnchorChange } from './mtls';
 import { revokeAccess } from './instance-access';
+import { refuseCertificateForOlderCsr } from './published-csrs';
 import { secretArn, secretTags } from './secrets';
 
 const CREATE_ONLY: Array<keyof ClusterModel> = [
     'Mode',
+    'NetworkType',
     'SourceBackupId',
     'SourceAdminSecretArn',
     'SourceTrustAnchorSecretArn',
@@ -45,6 +47,7 @@ export const checkUpdate: Step<ClusterScope> = {
         assertValidClusterInput(scope.model, { ...scope.request, existingHsmType: cluster.HsmType });
         await checkAdminPasswordRotation(scope, cluster);
         checkTrustAnchorChange(scope, cluster);
+        refuseCertificateForOlderCsr(scope, cluster);
         const instanceId = scope.model.ManagementInstanceId;
         if (instanceId && parseManagement(tagValue(cluster, INTERNAL_TAG.management))?.instanceId !== instanceId) {
             scope.data.instanceGroupId = await checkManagementInstance(scope, instanceId, cluster.VpcId);

@@ -30,6 +30,10 @@ export interface ClusterData {
     migrateHsmTypeTo?: string;
     /** The Run Command script in flight, if any. */
     command?: SentCommand & { purpose: string };
+    /** What the operation's message says about HSM addresses kept or not kept across a park. */
+    addressNotes?: string[];
+    /** Remembered addresses CreateHsm refused in this operation, not to be asked for again. */
+    refusedAddresses?: string[];
 }
 
 export interface ClusterRequest {

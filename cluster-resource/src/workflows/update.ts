@@ -2,7 +2,7 @@ import { Workflow } from '../../../shared/engine/workflow';
 import { awaitCommand } from '../../../shared/ssm/await-command';
 import { activateCluster, awaitClusterActive, configureInstance } from '../steps/activate';
 import { changeAdminPassword, promoteAdminPassword, recordAdminPasswordVersion, storePendingAdminPassword } from '../steps/admin-password';
-import { alignHsms, awaitHsms } from '../steps/hsms';
+import { alignHsms, awaitHsms, createFirstHsm } from '../steps/hsms';
 import { awaitInitialized, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
 import { awaitHsmTypeMigration, migrateHsmType } from '../steps/hsm-type';
 import { allowInstanceAccess } from '../steps/instance-access';
@@ -27,6 +27,7 @@ export const updateWorkflow: Workflow<ClusterScope> = {
         awaitHsmTypeMigration,
         revokePreviousInstanceAccess,
         allowInstanceAccess,
+        createFirstHsm,
         stopForExternalCertificate,
         initializeCluster,
         awaitInitialized,

@@ -28,7 +28,15 @@ export interface CfnClusterProps {
     readonly mode?: string;
 
     /**
-     * HSMs in each subnet; 0 to 28 in all. 0 keeps the cluster (and its backups) and removes every HSM; growing from 0 restores the cluster's state from its latest backup.
+     * IPV4 (the default): the HSMs are reached over IPv4 only. DUALSTACK: over IPv4 and IPv6; every subnet needs an IPv6 CIDR block besides its IPv4 one, and the HSMs get an IPv6 address too (EniIpV6). A KMS key store reaches its cluster over IPv4 only, which both types keep.
+     * Allowed values: IPV4, DUALSTACK.
+     * @default "IPV4"
+     * Changing it replaces the resource.
+     */
+    readonly networkType?: string;
+
+    /**
+     * HSMs in each subnet; 0 to 28 in all. 0 keeps the cluster (and its backups) and removes every HSM, remembering each HSM's IPv4 address in a tag on the cluster; growing from 0 restores the cluster's state from its latest backup, with the HSMs at their former addresses where those are still free.
      * @default 1
      */
     readonly hsmsPerSubnet?: number;
@@ -212,6 +220,7 @@ function renderCfnClusterProps(props: CfnClusterProps): Record<string, unknown> 
         SubnetIds: props.subnetIds,
         HsmType: props.hsmType,
         Mode: props.mode,
+        NetworkType: props.networkType,
         HsmsPerSubnet: props.hsmsPerSubnet,
         BackupRetentionDays: props.backupRetentionDays,
         SourceBackupId: props.sourceBackupId,

@@ -31,6 +31,8 @@ export function liveCluster(state: EmulatorState, clusterId: string): Cluster {
 export class HsmFleet {
     /** Replacement HSM ID → the failed HSM it replaces; the failed one goes once the replacement is ACTIVE. */
     private readonly replacements = new Map<string, string>();
+    /** Subnet ID → the last IPv4 address an ENI got there (as a number). */
+    private readonly lastAddress = new Map<string, number>();
 
     constructor(
         private readonly ctx: ServiceContext,
@@ -78,6 +80,7 @@ export class HsmFleet {
             subnetId,
             eniId: newEc2Id('eni'),
             eniIp: this.allocateEniIp(subnet, requestedIp),
+            ...(cluster.networkType === 'DUALSTACK' ? { eniIpV6: this.allocateEniIpV6(subnet) } : {}),
             state: 'CREATE_IN_PROGRESS',
             stateMessage: 'HSM creation in progress.',
         };
@@ -124,6 +127,9 @@ export class HsmFleet {
         failed.state = 'DEGRADED';
         failed.stateMessage = 'The HSM is unhealthy and is being replaced.';
         if (!replace) return undefined;
+        // Before initialization the cluster's key lives only on its one HSM and no backup holds it: the
+        // replacement cannot get it back, so it makes a new key and the cluster a new CSR.
+        if (cluster.state === 'UNINITIALIZED') cluster.pki = undefined;
         const replacement: Hsm = {
             ...failed,
             hsmId: newCloudHsmId('hsm'),
@@ -168,28 +174,51 @@ export class HsmFleet {
         this.backups.noteChanged(cluster);
     }
 
-    /** AWS reserves the first four addresses and the last one of every subnet. */
+    /** AWS reserves the first four addresses and the last one of every subnet (the network's and broadcast). */
     private allocateEniIp(subnet: Subnet, requestedIp: string | undefined): string {
         const [base, prefixLength] = parseCidr(subnet.cidr);
         const size = 2 ** (32 - prefixLength);
         const first = base + 4;
         const last = base + size - 2;
-        const used = new Set(
-            [...this.ctx.state.clusters.values()].flatMap((c) => c.hsms).filter((h) => h.subnetId === subnet.subnetId).map((h) => h.eniIp),
-        );
+        const used = this.addressesInUse(subnet);
         if (requestedIp !== undefined) {
             const address = parseIpv4(requestedIp);
             if (address === undefined || address < first || address > last) {
                 throw invalidRequest(`The IP address ${requestedIp} is not an available address of subnet ${subnet.subnetId} (${subnet.cidr}).`);
             }
-            if (used.has(requestedIp)) throw invalidRequest(`The IP address ${requestedIp} is already in use.`);
+            if (used.has(requestedIp)) throw invalidRequest(`The IP address ${requestedIp} is already in use in subnet ${subnet.subnetId}.`);
+            this.lastAddress.set(subnet.subnetId, address);
             return requestedIp;
         }
-        for (let address = first; address <= last; address++) {
+        // AWS picks any free address: never the one an HSM just gave up, so nothing passes by that luck.
+        const start = (this.lastAddress.get(subnet.subnetId) ?? first - 1) + 1;
+        for (let offset = 0; offset <= last - first; offset++) {
+            const address = first + ((start - first + offset) % (last - first + 1));
             const ip = formatIpv4(address);
-            if (!used.has(ip)) return ip;
+            if (!used.has(ip)) {
+                this.lastAddress.set(subnet.subnetId, address);
+                return ip;
+            }
         }
         throw invalidRequest(`The subnet ${subnet.subnetId} has no free IP addresses.`);
+    }
+
+    /** Every network interface in the subnet holds its address: HSMs' ENIs (a failed HSM's too) and instances'. */
+    private addressesInUse(subnet: Subnet): Set<string> {
+        const hsms = [...this.ctx.state.clusters.values()].flatMap((c) => c.hsms).filter((h) => h.subnetId === subnet.subnetId && h.state !== 'DELETED');
+        const instances = [...this.ctx.state.instances.values()].filter((i) => i.subnetId === subnet.subnetId && i.state !== 'terminated');
+        return new Set([...hsms.map((h) => h.eniIp), ...instances.flatMap((i) => (i.privateIpAddress ? [i.privateIpAddress] : []))]);
+    }
+
+    /** The next free address of the subnet's IPv6 /64, past the four AWS reserves at its start. */
+    private allocateEniIpV6(subnet: Subnet): string {
+        if (!subnet.ipv6Cidr) throw invalidRequest(`The subnet ${subnet.subnetId} has no IPv6 CIDR block, which a DUALSTACK cluster needs.`);
+        const prefix = subnet.ipv6Cidr.split('::')[0];
+        const used = new Set([...this.ctx.state.clusters.values()].flatMap((c) => c.hsms).map((h) => h.eniIpV6));
+        for (let host = 4; ; host++) {
+            const ip = `${prefix}::${host.toString(16)}`;
+            if (!used.has(ip)) return ip;
+        }
     }
 }
 

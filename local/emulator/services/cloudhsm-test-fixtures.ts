@@ -28,7 +28,10 @@ export interface CloudHsmHarness {
     durations: Durations;
 }
 
-/** One VPC with a subnet in each of three AZs, a second subnet in us-east-1a, and a subnet of another VPC. */
+/**
+ * One VPC with a subnet in each of three AZs (IPv6 blocks on A and B only), a second subnet in us-east-1a, and
+ * a subnet of another VPC.
+ */
 export const network = {
     vpcId: 'vpc-0a1b2c3d4e5f60718',
     subnetA: 'subnet-0aaaaaaaaaaaaaaa1',
@@ -46,15 +49,15 @@ export async function startCloudHsm(durations: Partial<Durations> = {}): Promise
     const state = emulator.state;
     state.vpcs.set(network.vpcId, { vpcId: network.vpcId });
     state.vpcs.set(network.otherVpcId, { vpcId: network.otherVpcId });
-    const subnets: Array<[string, string, string, string]> = [
-        [network.subnetA, network.vpcId, 'us-east-1a', '10.0.1.0/24'],
-        [network.subnetB, network.vpcId, 'us-east-1b', '10.0.2.0/24'],
+    const subnets: Array<[string, string, string, string, string?]> = [
+        [network.subnetA, network.vpcId, 'us-east-1a', '10.0.1.0/24', '2600:1f18:4b2:9a01::/64'],
+        [network.subnetB, network.vpcId, 'us-east-1b', '10.0.2.0/24', '2600:1f18:4b2:9a02::/64'],
         [network.subnetC, network.vpcId, 'us-east-1c', '10.0.3.0/24'],
         [network.secondSubnetA, network.vpcId, 'us-east-1a', '10.0.4.0/24'],
         [network.otherVpcSubnetB, network.otherVpcId, 'us-east-1b', '10.9.2.0/24'],
     ];
-    for (const [subnetId, vpcId, availabilityZone, cidr] of subnets) {
-        state.subnets.set(subnetId, { subnetId, vpcId, availabilityZone, cidr });
+    for (const [subnetId, vpcId, availabilityZone, cidr, ipv6Cidr] of subnets) {
+        state.subnets.set(subnetId, { subnetId, vpcId, availabilityZone, cidr, ...(ipv6Cidr ? { ipv6Cidr } : {}) });
     }
     const client = new CloudHSMV2Client({
         endpoint: emulator.endpoint,

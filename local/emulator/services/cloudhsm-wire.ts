@@ -12,6 +12,7 @@ export function wireHsm(hsm: Hsm, hsmType: string): Record<string, unknown> {
         SubnetId: hsm.subnetId,
         EniId: hsm.eniId,
         EniIp: hsm.eniIp,
+        ...(hsm.eniIpV6 ? { EniIpV6: hsm.eniIpV6 } : {}),
         HsmId: hsm.hsmId,
         HsmType: hsm.hsmType ?? hsmType,
         State: hsm.state,

@@ -53,6 +53,16 @@ function checkHsmType(hsmType: string): void {
     }
 }
 
+/** DUALSTACK needs VPC and subnets configured for both protocols: an IPv6 CIDR block on every subnet. */
+function checkDualStackSubnets(subnets: Subnet[]): void {
+    const ipv4Only = subnets.filter((s) => !s.ipv6Cidr).map((s) => s.subnetId);
+    if (ipv4Only.length) {
+        throw invalidRequest(
+            `NetworkType DUALSTACK requires subnets with both IPv4 and IPv6 CIDR blocks; ${ipv4Only.join(', ')} ${ipv4Only.length === 1 ? 'has' : 'have'} no IPv6 CIDR block.`,
+        );
+    }
+}
+
 export class CloudHsmService implements EmulatedService {
     readonly name = 'cloudhsmv2';
     readonly targetPrefix = 'BaldrApiService';
@@ -151,6 +161,7 @@ export class CloudHsmService implements EmulatedService {
         const requestedMode = input?.Mode === undefined ? undefined : oneOf(String(input.Mode), ['FIPS', 'NON_FIPS'] as const, 'Mode');
         const networkType =
             input?.NetworkType === undefined ? 'IPV4' : oneOf(String(input.NetworkType), ['IPV4', 'DUALSTACK'] as const, 'NetworkType');
+        if (networkType === 'DUALSTACK') checkDualStackSubnets(subnets);
         const backupRetentionDays =
             input?.BackupRetentionPolicy === undefined ? defaultRetentionDays : retentionDaysFrom(input.BackupRetentionPolicy);
         const tags = tagsFrom(input?.TagList);
@@ -200,6 +211,13 @@ export class CloudHsmService implements EmulatedService {
             if (!subnet) throw invalidRequest(`The subnet ID ${id} does not exist.`);
             return subnet;
         });
+        const offered = this.ctx.state.cloudHsmAvailabilityZones;
+        const outside = subnets.find((s) => offered && !offered.includes(s.availabilityZone));
+        if (outside) {
+            throw invalidRequest(
+                `The subnet ${outside.subnetId} is in Availability Zone ${outside.availabilityZone}, where CloudHSM is not available. Availability Zones of ${this.ctx.state.region} that support CloudHSM: ${offered!.join(', ')}.`,
+            );
+        }
         const zones = new Set(subnets.map((s) => s.availabilityZone));
         if (zones.size !== subnets.length) {
             throw invalidRequest('The subnets must be in different Availability Zones: specify at most one subnet per Availability Zone.');

@@ -2,6 +2,7 @@ import { AwsError } from '../errors';
 import { ServiceContext, ServiceFactory } from '../server';
 import { Instance, Subnet, Vpc } from '../state';
 import { QueryFilter, QueryParams, filterValueMatches, filtersOf, indexedValues, isEc2Id, itemSet, leaf, branch, pageOf, tagSet } from './ec2-query';
+import { VpcEndpointServices } from './ec2-endpoint-services';
 import { SecurityGroups } from './ec2-security-groups';
 
 export { newEc2Id } from './ec2-query';
@@ -17,10 +18,12 @@ const INSTANCE_STATE_CODES: Record<Instance['state'], number> = { pending: 0, ru
 export const ec2Service: ServiceFactory = (ctx) => {
     const api = new Ec2Api(ctx);
     const securityGroups = new SecurityGroups(ctx);
+    const endpointServices = new VpcEndpointServices(ctx);
     const actions: Record<string, (params: QueryParams) => string> = {
         DescribeInstances: (params) => api.describeInstances(params),
         DescribeSubnets: (params) => api.describeSubnets(params),
         DescribeVpcs: (params) => api.describeVpcs(params),
+        DescribeVpcEndpointServices: (params) => endpointServices.describe(params),
         DescribeSecurityGroups: (params) => securityGroups.describe(params),
         AuthorizeSecurityGroupIngress: (params) => securityGroups.authorizeIngress(params),
         RevokeSecurityGroupIngress: (params) => securityGroups.revokeIngress(params),
@@ -147,6 +150,9 @@ class Ec2Api {
             leaf('state', 'available') +
             leaf('vpcId', subnet.vpcId) +
             leaf('cidrBlock', subnet.cidr) +
+            itemSet('ipv6CidrBlockAssociationSet', subnet.ipv6Cidr ? [this.renderIpv6Association(subnet.subnetId, subnet.ipv6Cidr)] : []) +
+            leaf('assignIpv6AddressOnCreation', false) +
+            leaf('ipv6Native', false) +
             leaf('availableIpAddressCount', this.availableAddresses(subnet)) +
             leaf('availabilityZone', subnet.availabilityZone) +
             leaf('availabilityZoneId', availabilityZoneId(region, subnet.availabilityZone)) +
@@ -162,8 +168,20 @@ class Ec2Api {
             leaf('ownerId', this.ctx.state.accountId) +
             leaf('state', 'available') +
             leaf('cidrBlock', vpc.cidr) +
+            (vpc.ipv6Cidr ? itemSet('ipv6CidrBlockAssociationSet', [this.renderIpv6Association(vpc.vpcId, vpc.ipv6Cidr)]) : '') +
             leaf('instanceTenancy', 'default') +
             leaf('isDefault', vpc.isDefault ?? false)
+        );
+    }
+
+    /** The association of an Amazon-provided IPv6 block, named after the subnet or VPC that holds it. */
+    private renderIpv6Association(ownerId: string, ipv6Cidr: string): string {
+        const prefix = ownerId.startsWith('vpc-') ? 'vpc-cidr-assoc' : 'subnet-cidr-assoc';
+        return (
+            leaf('associationId', `${prefix}-${ownerId.split('-')[1]}`) +
+            leaf('ipv6CidrBlock', ipv6Cidr) +
+            branch('ipv6CidrBlockState', leaf('state', 'associated')) +
+            leaf('ipSource', 'amazon')
         );
     }
 
