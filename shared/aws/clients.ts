@@ -32,7 +32,7 @@ const ATTEMPTS_FOR_RESENDABLE_CALLS = 3;
  * A retry strategy that never retries. `maxAttempts: 1` is not enough: the 3.332 CloudHSM client's retry
  * strategy (util-retry 3.329) counts retries against it, so it still makes a second attempt.
  */
-const SEND_ONCE = {
+export const SEND_ONCE = {
     mode: 'standard',
     acquireInitialRetryToken: async () => ({ getRetryCount: () => 0, getRetryDelay: () => 0 }),
     refreshRetryTokenForRetry: async () => {
