@@ -1,10 +1,11 @@
 // Bundles each type's handler into one file, <type folder>/dist/handlers.js, for the Node version of the
 // runtime the root .rpdk-config names; `node build.mjs <folder>` bundles one type. The aws-sdk v2 stand-in
-// (sdk-v2-shim, installed as `aws-sdk`) goes in instead of SDK v2; class names are kept because the
-// CloudFormation library derives error codes from them.
+// (sdk-v2-shim, installed as `aws-sdk`) goes in instead of SDK v2. The esbuild options, and why, are in
+// scripts/bundle-options.mjs.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'fs';
-import { nodeTarget, root, types } from './scripts/types.mjs';
+import { bundleOptions } from './scripts/bundle-options.mjs';
+import { root, types } from './scripts/types.mjs';
 
 process.chdir(root);
 const only = process.argv[2];
@@ -12,23 +13,8 @@ const folders = types.map((t) => t.folder).filter((dir) => existsSync(`${dir}/sr
 if (only && folders.length === 0) throw new Error(`No type folder ${only} with src/handlers.ts; the types: ${types.map((t) => t.folder).join(', ')}`);
 for (const dir of folders) {
     const outfile = `${dir}/dist/handlers.js`;
-    const { outputFiles } = await build({
-        entryPoints: [`${dir}/src/handlers.ts`],
-        outfile,
-        // Written by rename, whole: tests that build while another process loads the bundle never see half a file.
-        write: false,
-        bundle: true,
-        platform: 'node',
-        target: nodeTarget(),
-        format: 'cjs',
-        minify: true,
-        keepNames: true,
-        sourcemap: false,
-        legalComments: 'none',
-        // The SDK's ES modules let esbuild drop what the handlers never use.
-        mainFields: ['module', 'main'],
-        logLevel: 'warning',
-    });
+    // Written by rename, whole: tests that build while another process loads the bundle never see half a file.
+    const { outputFiles } = await build(bundleOptions(dir));
     mkdirSync(`${dir}/dist`, { recursive: true });
     const partial = `${outfile}.${process.pid}.tmp`;
     writeFileSync(partial, outputFiles[0].contents);

@@ -25,12 +25,30 @@ beforeAll(() => {
     execFileSync(process.execPath, ['build.mjs'], { cwd: root, stdio: 'pipe' });
 });
 
-test.each(['cluster-resource', 'keystore-resource', 'kmskey-resource'])('the %s bundle holds no AWS SDK v2 and stays small', (typeDirectory) => {
+/** Every type folder build.mjs bundles (the root .rpdk-config's types). */
+const typeFolders: string[] = JSON.parse(readFileSync(join(root, '.rpdk-config'), 'utf8')).types.map((t: { folder: string }) => t.folder);
+
+test.each(typeFolders)('the %s bundle holds no AWS SDK v2, one SDK v3 release, and at most 1 MiB', (typeDirectory) => {
     const path = join(root, typeDirectory, 'dist', 'handlers.js');
     const source = readFileSync(path, 'utf8');
     expect(source).toContain('S3LogFallbackDisabled');
     expect(source).not.toMatch(/AWS\.util\.|aws-sdk\/lib\/|apiVersions:\s*\[/);
-    expect(statSync(path).size).toBeLessThan(2 * 1024 * 1024);
+    // No schema-based SDK core (@smithy/core's schema serde) beside the 3.332 clients' own.
+    expect(source).not.toMatch(/NormalizedSchema|TypeRegistry/);
+    expect(statSync(path).size).toBeLessThanOrEqual(1024 * 1024);
+});
+
+test.each(typeFolders)('a fresh process running a create step of the %s bundle peaks at most at 100 MiB', (typeDirectory) => {
+    const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const bundle = join(root, typeDirectory, 'dist', 'handlers.js');
+    const output = execFileSync(join(root, 'node_modules', '.bin', 'node'), [tsx, join(root, 'bench', 'create-step.ts'), typeDirectory, bundle], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const figures = JSON.parse(output.split('\n').find((l) => l.startsWith('CREATE-STEP-FIGURES '))!.slice('CREATE-STEP-FIGURES '.length));
+    expect(figures.status).toBe('IN_PROGRESS');
+    expect(figures.maxRssMiB).toBeLessThanOrEqual(100);
 });
 
 test('the bundle creates, reads and lists a cluster in a plain Node process, and its logs reach CloudWatch Logs', () => {

@@ -79,3 +79,30 @@ test('fast-xml-parser, which the STS client of the pinned CloudHSM client brings
     );
     expect(vulnerable).toEqual([]);
 });
+
+/**
+ * Every SDK v3 client is the release of the CloudHSM client (3.332.0, the newest the registry serves), so that
+ * all of them share one copy of the SDK's core: with a newer client beside it, the bundles carried two cores
+ * and the newer one's schemas (README "Known limits").
+ */
+test('every @aws-sdk/client-* dependency is pinned to the CloudHSM client release, with one SDK core installed', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { dependencies } = require(join(root, 'package.json')) as { dependencies: Record<string, string> };
+    const clients = Object.entries(dependencies).filter(([name]) => name.startsWith('@aws-sdk/client-'));
+    expect(clients.length).toBeGreaterThan(0);
+    expect(clients.filter(([, version]) => version !== dependencies['@aws-sdk/client-cloudhsm-v2'])).toEqual([]);
+    expect(copiesOf('@aws-sdk/smithy-client')).toEqual(['3.329.0']);
+    expect(copiesOf('@smithy/core')).toEqual([]);
+});
+
+/** The version of every installed copy of a scoped package, top level or nested. */
+function copiesOf(scopedName: string, dir = join(root, 'node_modules')): string[] {
+    const own = join(dir, scopedName, 'package.json');
+    const found: string[] = existsSync(own) ? [JSON.parse(readFileSync(own, 'utf8')).version] : [];
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+        const packages = entry.name.startsWith('@') ? readdirSync(join(dir, entry.name)).map((name) => join(dir, entry.name, name)) : [join(dir, entry.name)];
+        for (const path of packages) if (existsSync(join(path, 'node_modules'))) found.push(...copiesOf(scopedName, join(path, 'node_modules')));
+    }
+    return found;
+}

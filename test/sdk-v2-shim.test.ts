@@ -321,6 +321,15 @@ describe('SDK v2 stand-in (aws-sdk → SDK v3)', () => {
             expect(emulator.calls.length).toBe(callsBefore);
         });
 
+        test('a region that is not one host name label rejects, not retryable, without a request', async () => {
+            const callsBefore = emulator.calls.length;
+
+            await expect(
+                new CloudWatchLogs({ credentials: v2Credentials, region: 'us-east-1.attacker.example' }).makeRequest('describeLogGroups', {}).promise(),
+            ).rejects.toMatchObject({ name: 'InvalidRegion', retryable: false, message: expect.stringContaining('not a valid hostname component') });
+            expect(emulator.calls.length).toBe(callsBefore);
+        });
+
         test('an operation the stand-in does not cover rejects without a request', async () => {
             const callsBefore = emulator.calls.length;
 

@@ -5,6 +5,7 @@
 import { CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
+import { SEND_ONCE } from '../../shared/aws/clients';
 import { classify } from '../../shared/aws/error-table';
 import { SharedClock } from '../clock';
 import { Faults } from './faults';
@@ -22,7 +23,8 @@ beforeEach(async () => {
         endpoint: emulator.endpoint,
         region: 'us-east-1',
         credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
-        maxAttempts: 1,
+        // Exactly one attempt (the 3.332 client makes two with maxAttempts 1), so each test sees the fault itself.
+        retryStrategy: SEND_ONCE,
     });
 });
 afterEach(async () => {
@@ -74,7 +76,7 @@ describe('throttle', () => {
     });
 
     test('EC2 answers its own throttling error, RequestLimitExceeded (503 "Request limit exceeded."), retryable throttling', async () => {
-        const ec2 = new EC2Client({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' }, maxAttempts: 1 });
+        const ec2 = new EC2Client({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' }, retryStrategy: SEND_ONCE });
         emulator.faults.add({ service: 'ec2', action: 'DescribeVpcs', kind: 'throttle', times: 1 });
 
         const failure = await ec2.send(new DescribeVpcsCommand({})).catch((err: unknown) => err);

@@ -50,6 +50,11 @@ export interface EmulatedService {
     readonly signingName?: string;
     readonly xmlNamespace?: string;
     /**
+     * A JSON service that answers the AWS query protocol too, as AWS's query-compatible services do (CloudWatch:
+     * current SDKs speak JSON 1.0 to it, the 3.332 client the product pins speaks query).
+     */
+    readonly awsQuery?: AwsQueryCompatibility;
+    /**
      * Answers one action. JSON services take and return plain objects (timestamps as epoch seconds);
      * the EC2 service takes the flat query parameters and returns the XML inside the response element.
      */
@@ -57,6 +62,19 @@ export interface EmulatedService {
 }
 
 export type ServiceFactory = (ctx: ServiceContext) => EmulatedService;
+
+/** How a JSON service is reached and answered over the AWS query protocol. */
+export interface AwsQueryCompatibility {
+    /** The SigV4 credential scope's service that finds it (`monitoring` for CloudWatch). */
+    signingName: string;
+    xmlNamespace: string;
+    /** The action's JSON input from the flat query parameters; throws the service's error for a malformed value. */
+    input(action: string, params: Record<string, string>): unknown;
+    /** The XML inside `<ActionResult>` for the action's JSON output; undefined for an action without output members. */
+    output(action: string, output: unknown): string | undefined;
+    /** The query error code for each JSON error name (the API model's `error.code` of each error shape). */
+    errorCodes: Readonly<Record<string, string>>;
+}
 
 export interface CallRecord {
     service: string;
@@ -202,7 +220,8 @@ export class Emulator {
             }
             const target = req.headers['x-amz-target'];
             const caller = this.callerOf(req);
-            const queryService = [...this.services.values()].find((s) => s.protocol === 'awsquery' && s.signingName === signingNameOf(req));
+            const signingName = signingNameOf(req);
+            const queryService = [...this.services.values()].find((s) => (s.protocol === 'awsquery' ? s.signingName : s.awsQuery?.signingName) === signingName);
             if (typeof target === 'string') {
                 await this.serveJson(target, body, res, caller);
             } else if (queryService) {
@@ -285,40 +304,50 @@ export class Emulator {
         }
     }
 
-    /** The AWS query protocol (STS): `<ActionResponse><ActionResult>…` and `<ErrorResponse><Error><Type>…`. */
+    /**
+     * The AWS query protocol (STS, and CloudWatch for older SDKs): `<ActionResponse><ActionResult>…` (no Result
+     * element for an action without output members) and `<ErrorResponse><Error><Type>…`.
+     */
     private async serveAwsQuery(service: EmulatedService, body: string, res: http.ServerResponse, caller: Caller): Promise<void> {
         const params = Object.fromEntries(new URLSearchParams(body));
         const action = params.Action ?? '';
         const requestId = randomUUID();
+        const compatible = service.awsQuery;
+        const namespace = compatible?.xmlNamespace ?? service.xmlNamespace;
         const metadata = `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>`;
         try {
-            const inner = await this.invoke(service, action, params, caller);
+            const output = await this.invoke(service, action, params, caller, compatible && ((query) => compatible.input(action, query)));
+            const inner = compatible ? compatible.output(action, output) : (output as string | undefined) ?? '';
+            const result = inner === undefined ? '' : `<${action}Result>${inner}</${action}Result>`;
             res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
-            res.end(`<${action}Response xmlns="${service.xmlNamespace}">\n<${action}Result>${inner ?? ''}</${action}Result>${metadata}</${action}Response>`);
+            res.end(`<${action}Response xmlns="${namespace}">\n${result}${metadata}</${action}Response>`);
         } catch (err) {
             if (err instanceof DroppedConnection) return void res.destroy();
             const error = asAwsError(err);
+            const code = compatible?.errorCodes[error.code] ?? error.code;
             res.writeHead(error.httpStatus, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
             res.end(
-                `<ErrorResponse xmlns="${service.xmlNamespace}"><Error><Type>${error.httpStatus >= 500 ? 'Receiver' : 'Sender'}</Type>` +
-                    `<Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+                `<ErrorResponse xmlns="${namespace}"><Error><Type>${error.httpStatus >= 500 ? 'Receiver' : 'Sender'}</Type>` +
+                    `<Code>${xmlEscape(code)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
             );
         }
     }
 
-    private async invoke(service: EmulatedService, action: string, input: any, caller: Caller): Promise<unknown> {
+    /** `decode` turns the wire input into the service's input (query parameters into JSON), refusing a malformed one. */
+    private async invoke(service: EmulatedService, action: string, input: any, caller: Caller, decode?: (input: any) => unknown): Promise<unknown> {
         const record: CallRecord = { service: service.name, action, atMs: this.clock.now() };
         this.calls.push(record);
+        const handle = () => service.handle(action, decode ? decode(input) : input, caller);
         try {
             const fault = this.faults.apply(service.name, action);
             if (fault.latencySeconds) this.clock.advance(fault.latencySeconds);
             if (fault.error) throw fault.error;
             this.settle();
-            if (!fault.loseResponse) return await service.handle(action, input, caller);
+            if (!fault.loseResponse) return await handle();
             // The work is done (or refused) as usual; only its answer never reaches the caller.
             record.responseLost = fault.loseResponse;
             try {
-                await service.handle(action, input, caller);
+                await handle();
             } catch {
                 // A refusal is lost with the answer, as a result would be.
             }

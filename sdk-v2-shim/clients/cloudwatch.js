@@ -9,16 +9,21 @@ const commandNameByOperation = {
     putMetricData: 'PutMetricDataCommand',
 };
 
+const binding = {
+    serviceIdentifier: 'cloudwatch',
+    serviceId: 'CloudWatch',
+    loadSdkV3: () => require('@aws-sdk/client-cloudwatch'),
+    clientClassName: 'CloudWatchClient',
+    commandNameByOperation,
+};
+
 /** Stand-in for SDK v2 `AWS.CloudWatch`, backed by @aws-sdk/client-cloudwatch. */
 class CloudWatch extends Service {
     constructor(options) {
-        super(options, {
-            serviceIdentifier: 'cloudwatch',
-            loadSdkV3: () => require('@aws-sdk/client-cloudwatch'),
-            clientClassName: 'CloudWatchClient',
-            commandNameByOperation,
-        });
+        super(options, binding);
     }
 }
+// Read by build.mjs, which bundles only the client and the commands named here.
+CloudWatch.sdkV3Binding = binding;
 
 module.exports = CloudWatch;

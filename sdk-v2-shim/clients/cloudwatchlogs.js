@@ -15,16 +15,21 @@ const commandNameByOperation = {
     putLogEvents: 'PutLogEventsCommand',
 };
 
+const binding = {
+    serviceIdentifier: 'cloudwatchlogs',
+    serviceId: 'CloudWatch Logs',
+    loadSdkV3: () => require('@aws-sdk/client-cloudwatch-logs'),
+    clientClassName: 'CloudWatchLogsClient',
+    commandNameByOperation,
+};
+
 /** Stand-in for SDK v2 `AWS.CloudWatchLogs`, backed by @aws-sdk/client-cloudwatch-logs. */
 class CloudWatchLogs extends Service {
     constructor(options) {
-        super(options, {
-            serviceIdentifier: 'cloudwatchlogs',
-            loadSdkV3: () => require('@aws-sdk/client-cloudwatch-logs'),
-            clientClassName: 'CloudWatchLogsClient',
-            commandNameByOperation,
-        });
+        super(options, binding);
     }
 }
+// Read by build.mjs, which bundles only the client and the commands named here.
+CloudWatchLogs.sdkV3Binding = binding;
 
 module.exports = CloudWatchLogs;

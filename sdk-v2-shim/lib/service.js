@@ -24,7 +24,8 @@ const PAUSE_SECONDS = [0.1, 0.4];
  * here, they would throw on the proxy. It also calls `client.config.update(options)` when `config` exists;
  * there is none, because the options it would pass are the constructor's.
  *
- * `binding` says which v3 package, client class and commands stand behind the v2 operation names.
+ * `binding` says which v3 package, client class and commands stand behind the v2 operation names, and the
+ * service's SDK ID (for its endpoint setting).
  */
 class Service {
     constructor(options, binding) {
@@ -82,14 +83,14 @@ class Service {
 
     clientV3(sdkV3) {
         if (!this.v3Client) {
-            // No `endpoint`: v3 clients read AWS_ENDPOINT_URL(_<SERVICE>) and the rest of the standard
-            // configuration themselves.
             const credentials = this.options.credentials;
             if (!credentials || !credentials.accessKeyId || !credentials.secretAccessKey) throw missingCredentials();
+            const endpoint = configuredEndpoint(this.binding.serviceId);
             const config = {
-                region: this.options.region,
+                region: checkedRegion(this.options.region),
+                ...(endpoint ? { endpoint } : {}),
                 // One attempt per call: the SDK's own backoff sleeps on the wall clock; send() retries instead.
-                maxAttempts: 1,
+                retryStrategy: SEND_ONCE,
                 credentials: {
                     accessKeyId: credentials.accessKeyId,
                     secretAccessKey: credentials.secretAccessKey,
@@ -100,6 +101,44 @@ class Service {
         }
         return this.v3Client;
     }
+}
+
+/**
+ * A retry strategy that never retries. `maxAttempts: 1` is not enough: the 3.332 clients' retry strategy
+ * (util-retry 3.329) counts retries against it and still makes a second attempt.
+ */
+const SEND_ONCE = {
+    mode: 'standard',
+    acquireInitialRetryToken: async () => ({ getRetryCount: () => 0, getRetryDelay: () => 0 }),
+    refreshRetryTokenForRetry: async () => {
+        throw new Error('sent once: not retried');
+    },
+    recordSuccess: () => undefined,
+};
+
+/**
+ * The standard environment settings for a service's endpoint, which the 3.332 clients here do not read
+ * themselves (current releases do): AWS_ENDPOINT_URL_<SERVICE ID> (`CloudWatch Logs` →
+ * AWS_ENDPOINT_URL_CLOUDWATCH_LOGS), else AWS_ENDPOINT_URL, neither when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
+ * is true. Never set in production: the SDK then derives the endpoint from the region.
+ */
+function configuredEndpoint(serviceId) {
+    if (String(process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS).toLowerCase() === 'true') return undefined;
+    const specific = process.env[`AWS_ENDPOINT_URL_${serviceId.toUpperCase().replace(/ /g, '_')}`];
+    return specific || process.env.AWS_ENDPOINT_URL || undefined;
+}
+
+/**
+ * The region becomes part of the endpoint's host name. Current SDK releases refuse a region that is not one
+ * host name label (GHSA-6475-r3vj-m8vf); the 3.332 clients do not, so the stand-in does.
+ */
+function checkedRegion(region) {
+    if (typeof region !== 'string' || !/^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/.test(region)) {
+        const err = new Error(`Region not accepted: region="${region}" is not a valid hostname component.`);
+        err.name = 'InvalidRegion';
+        throw err;
+    }
+    return region;
 }
 
 /**

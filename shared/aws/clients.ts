@@ -1,7 +1,9 @@
 /**
  * One place that builds SDK v3 clients for a handler invocation: the caller's session credentials, the
- * request's region, and the standard AWS_ENDPOINT_URL setting when one is present (never in production;
- * the 3.332 CloudHSM client does not read it by itself, so it is passed explicitly to every client).
+ * request's region, and the standard AWS_ENDPOINT_URL setting when one is present (never in production).
+ * Every client is the 3.332 release (package.json pins them to the newest CloudHSM client the registry has,
+ * so that they share one copy of the SDK's core and the bundle stays small); 3.332 reads neither
+ * AWS_ENDPOINT_URL nor checks the region, so both are done here.
  *
  * It also decides what the SDK may send again. After a 5xx or a dropped connection the outcome of a call is
  * unknown: AWS may have done the work and only the answer was lost. Reads, and calls carrying a client token
@@ -30,7 +32,7 @@ const ATTEMPTS_FOR_RESENDABLE_CALLS = 3;
  * A retry strategy that never retries. `maxAttempts: 1` is not enough: the 3.332 CloudHSM client's retry
  * strategy (util-retry 3.329) counts retries against it, so it still makes a second attempt.
  */
-const SEND_ONCE = {
+export const SEND_ONCE = {
     mode: 'standard',
     acquireInitialRetryToken: async () => ({ getRetryCount: () => 0, getRetryDelay: () => 0 }),
     refreshRetryTokenForRetry: async () => {
@@ -88,7 +90,7 @@ export class AwsClients {
     private build<C extends SdkClient>(Client: ClientConstructor<C>, retries: object, configure?: (client: C) => void): C {
         const endpoint = process.env.AWS_ENDPOINT_URL;
         const client = new Client({
-            region: this.settings.region,
+            region: checkedRegion(this.settings.region),
             credentials: this.settings.credentials,
             ...(endpoint ? { endpoint } : {}),
             ...retries,
@@ -97,4 +99,15 @@ export class AwsClients {
         configure?.(client);
         return client;
     }
+}
+
+/**
+ * The region becomes part of every endpoint's host name. Current SDK releases refuse a region that is not one
+ * host name label (GHSA-6475-r3vj-m8vf); the 3.332 clients do not, so the factory does.
+ */
+export function checkedRegion(region: string): string {
+    if (!/^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/.test(region)) {
+        throw new Error(`Region not accepted: region="${region}" is not a valid hostname component.`);
+    }
+    return region;
 }

@@ -1,11 +1,12 @@
 import { AwsError } from '../errors';
-import { ServiceFactory } from '../server';
+import { AwsQueryCompatibility, ServiceFactory } from '../server';
 import { MetricDatum } from '../state';
 
 /**
- * Amazon CloudWatch metrics. The current SDK speaks AWS JSON 1.0 to it (target prefix
- * `GraniteServiceVersion20100801`, query-compatible errors). Only PutMetricData, which the CloudFormation
- * handler library calls for every invocation; a request with any bad datum stores none of them.
+ * Amazon CloudWatch metrics. Current SDKs speak AWS JSON 1.0 to it (target prefix
+ * `GraniteServiceVersion20100801`, query-compatible errors); the 3.332 client the product pins speaks the AWS
+ * query protocol, which CloudWatch still answers. Only PutMetricData, which the CloudFormation handler library
+ * calls for every invocation; a request with any bad datum stores none of them.
  */
 
 const MAX_DATA_PER_REQUEST = 1000;
@@ -30,10 +31,31 @@ interface Dimension {
     Value: string;
 }
 
+/**
+ * Over the query protocol: members flattened as `MetricData.member.1.Dimensions.member.2.Name`, numbers and
+ * ISO 8601 timestamps as text; error codes are the model's query codes (`InvalidParameterValueException` is
+ * `InvalidParameterValue`), throttling is `Throttling`, an unknown action `InvalidAction`.
+ */
+const awsQuery: AwsQueryCompatibility = {
+    signingName: 'monitoring',
+    xmlNamespace: 'http://monitoring.amazonaws.com/doc/2010-08-01/',
+    input: (action, params) => (action === 'PutMetricData' ? putMetricDataInput(params) : params),
+    // PutMetricData has no output members: its answer is only ResponseMetadata.
+    output: () => undefined,
+    errorCodes: {
+        InvalidParameterValueException: 'InvalidParameterValue',
+        MissingRequiredParameterException: 'MissingParameter',
+        InvalidParameterCombinationException: 'InvalidParameterCombination',
+        ThrottlingException: 'Throttling',
+        UnknownOperationException: 'InvalidAction',
+    },
+};
+
 export const cloudWatchService: ServiceFactory = (ctx) => ({
     name: 'cloudwatch',
     targetPrefix: 'GraniteServiceVersion20100801',
     protocol: 'json1.0',
+    awsQuery,
     handle(action, input) {
         if (action !== 'PutMetricData') {
             throw new AwsError('UnknownOperationException', `The emulated CloudWatch has no action ${action}.`);
@@ -132,6 +154,55 @@ function checkValue(value: unknown, parameter: string): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(String(value), parameter);
     const magnitude = Math.abs(value);
     if (magnitude !== 0 && (magnitude < SMALLEST_MAGNITUDE || magnitude > LARGEST_MAGNITUDE)) throw invalid(String(value), parameter);
+}
+
+/** PutMetricData's query parameters as its JSON input: lists from `.member.N`, numbers and timestamps parsed. */
+function putMetricDataInput(params: Record<string, string>): any {
+    const input = unflatten(params);
+    const data: unknown[] = Array.isArray(input.MetricData) ? input.MetricData : [];
+    data.forEach((datum: any, i) => {
+        if (!datum || typeof datum !== 'object') return;
+        for (const field of ['Value', 'StorageResolution']) if (datum[field] !== undefined) datum[field] = queryNumber(datum[field]);
+        for (const field of ['Values', 'Counts']) if (Array.isArray(datum[field])) datum[field] = datum[field].map(queryNumber);
+        const stats = datum.StatisticValues;
+        if (stats && typeof stats === 'object') for (const field of Object.keys(stats)) stats[field] = queryNumber(stats[field]);
+        if (datum.Timestamp !== undefined) {
+            const ms = Date.parse(datum.Timestamp);
+            // The JSON protocol carries epoch seconds; an unreadable timestamp is refused like any bad value.
+            if (!/^\d{4}-\d{2}-\d{2}T/.test(datum.Timestamp) || Number.isNaN(ms)) throw invalid(datum.Timestamp, `MetricData.member.${i + 1}.Timestamp`);
+            datum.Timestamp = ms / 1000;
+        }
+    });
+    return input;
+}
+
+/** `A.member.1.B=x&A.member.2.B=y` → `{ A: [{ B: 'x' }, { B: 'y' }] }`; Action and Version are the protocol's. */
+function unflatten(params: Record<string, string>): any {
+    const root: any = {};
+    for (const [key, value] of Object.entries(params)) {
+        if (key === 'Action' || key === 'Version') continue;
+        const path = key.split('.');
+        let node = root;
+        for (let i = 0; i < path.length; i++) {
+            const isList = path[i + 1] === 'member';
+            const step = isList ? path.slice(i, i + 3) : [path[i]];
+            const last = i + step.length >= path.length;
+            if (isList) {
+                const list = (node[step[0]] = Array.isArray(node[step[0]]) ? node[step[0]] : []);
+                const index = Number(step[2]) - 1;
+                if (last) list[index] = value;
+                else node = list[index] ??= {};
+                i += 2;
+            } else if (last) node[step[0]] = value;
+            else node = node[step[0]] ??= {};
+        }
+    }
+    return root;
+}
+
+/** A number as the query protocol writes it (NaN and the infinities spelled out); anything else stays text and is refused later. */
+function queryNumber(text: string): number | string {
+    return /^(-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|NaN|-?Infinity)$/.test(text) ? Number(text) : text;
 }
 
 function invalid(value: string, parameter: string): AwsError {

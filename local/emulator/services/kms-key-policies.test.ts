@@ -62,7 +62,7 @@ test('a policy naming one role refuses every other principal: AccessDeniedExcept
         `User: ${handlerSession} is not authorized to perform: kms:DescribeKey on resource: ${keyArn} because no resource-based policy allows the kms:DescribeKey action`,
     );
     expect((await failureOf(handler.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 })))).name).toBe('AccessDeniedException');
-    expect((await failureOf(handler.send(new GetKeyPolicyCommand({ KeyId: keyArn })))).name).toBe('AccessDeniedException');
+    expect((await failureOf(handler.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' })))).name).toBe('AccessDeniedException');
     // The role's own sessions are let in; ListKeys is IAM's alone and still lists the key.
     expect((await keyAdmin.send(new DescribeKeyCommand({ KeyId: keyArn }))).KeyMetadata!.KeyState).toBe('Enabled');
     expect((await handler.send(new ListKeysCommand({}))).Keys!.map((k) => k.KeyId)).toContain(KeyMetadata!.KeyId);
@@ -102,8 +102,8 @@ test('the lockout safety check: a policy that would not let the caller change it
     expect(lockout.message).toBe('The new key policy will not allow you to update the key policy in the future.');
 
     const { KeyMetadata } = await handler.send(new CreateKeyCommand({ Policy: onlyKeyAdmin, BypassPolicyLockoutSafetyCheck: true }));
-    expect((await failureOf(handler.send(new PutKeyPolicyCommand({ KeyId: KeyMetadata!.KeyId, Policy: onlyKeyAdmin })))).name).toBe('AccessDeniedException');
-    await keyAdmin.send(new PutKeyPolicyCommand({ KeyId: KeyMetadata!.KeyId, Policy: policy({ Effect: 'Allow', Principal: { AWS: account }, Action: 'kms:*', Resource: '*' }) }));
+    expect((await failureOf(handler.send(new PutKeyPolicyCommand({ KeyId: KeyMetadata!.KeyId, PolicyName: 'default', Policy: onlyKeyAdmin })))).name).toBe('AccessDeniedException');
+    await keyAdmin.send(new PutKeyPolicyCommand({ KeyId: KeyMetadata!.KeyId, PolicyName: 'default', Policy: policy({ Effect: 'Allow', Principal: { AWS: account }, Action: 'kms:*', Resource: '*' }) }));
     expect((await handler.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).KeyMetadata).toBeDefined();
     expect((await failureOf(keyAdmin.send(new CreateKeyCommand({ Policy: '{"Statement": "not a list of statements"' })))).name).toBe('MalformedPolicyDocumentException');
 });
