@@ -10,7 +10,7 @@ import { workflowHandlers, writeOnlyNames } from '../../shared/registry/workflow
 import schema from '../schema.json';
 import { KeyStoreModel } from './resource-model';
 import { readModel } from './steps/read-model';
-import { modelFromKeyStore } from './translate';
+import { isCloudHsmKeyStore, modelFromKeyStore } from './translate';
 import { assertValidKeyStoreInput } from './validate-input';
 import { createWorkflow } from './workflows/create';
 import { deleteWorkflow } from './workflows/delete';
@@ -50,7 +50,7 @@ export const resource = registryResource(KeyStoreModel.TYPE_NAME, KeyStoreModel,
         // hold fewer models than stores.
         const page = await input.clients.get(KMSClient).send(new DescribeCustomKeyStoresCommand({ Limit: LIST_PAGE_SIZE, Marker: input.listToken }));
         const models = (page.CustomKeyStores ?? [])
-            .filter((s) => (s.CustomKeyStoreType ?? 'AWS_CLOUDHSM') === 'AWS_CLOUDHSM' && !isRetiredKeyStore(s))
+            .filter((s) => isCloudHsmKeyStore(s) && !isRetiredKeyStore(s))
             .map((s) => modelFromKeyStore(s, {}));
         return ProgressEvent.builder<ProgressEvent<KeyStoreModel>>()
             .status(OperationStatus.Success)
