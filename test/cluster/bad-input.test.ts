@@ -53,6 +53,8 @@ const cases: Case[] = [
     ['a tag key with a character CloudHSM refuses', () => ({ Tags: [{ Key: 'team!', Value: 'x' }] }), /Tags: the tag "team!" .*key.*letters, spaces, digits and _ \. : \/ = \+ - @/],
     ['a tag value with a character CloudHSM refuses', () => ({ Tags: [{ Key: 'team', Value: 'a,b' }] }), /Tags: the tag "team" .*value/],
     ['too many tags', () => ({ Tags: Array.from({ length: 45 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }), /Tags.*44/],
+    ['an imported admin secret on a create', () => ({ ImportedAdminSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf' }), /ImportedAdminSecretArn.*imported/],
+    ['an imported trust anchor secret on a create', () => ({ ImportedTrustAnchorSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ca-AbCdEf' }), /ImportedTrustAnchorSecretArn.*imported/],
 ];
 
 test.each(cases)('%s is rejected before anything is created', async (_description, overrides, property, code = 'InvalidRequest') => {
