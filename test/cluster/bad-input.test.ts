@@ -90,6 +90,18 @@ test('a stack tag with a character CloudHSM refuses is rejected before anything 
     expect(aws.emulator.state.secrets.size).toBe(before.secrets);
 });
 
+test("a stack tag with the type's own prefix is rejected before anything is created: it would write the type's records or an import consent on the cluster", async () => {
+    const before = { clusters: aws.emulator.state.clusters.size, secrets: aws.emulator.state.secrets.size };
+    const driver = aws.driver(clusterType, { stackTags: { owner: 'platform', 'cloudhsm-type:import-into': 'another-stack' } });
+
+    const created = await driver.create(clusterProperties(aws));
+
+    expect({ status: created.status, errorCode: created.errorCode }).toEqual({ status: 'FAILED', errorCode: 'InvalidRequest' });
+    expect(created.message).toMatch(/Tags: the stack tag "cloudhsm-type:import-into" uses the prefix cloudhsm-type:/);
+    expect(aws.emulator.state.clusters.size).toBe(before.clusters);
+    expect(aws.emulator.state.secrets.size).toBe(before.secrets);
+});
+
 test('there are at least 20 bad inputs', () => expect(cases.length).toBeGreaterThanOrEqual(20));
 
 test('several problems are reported together', async () => {

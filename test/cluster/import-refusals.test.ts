@@ -27,7 +27,13 @@ describe('GIVEN an imported cluster the sample left UNINITIALIZED with its first
     beforeAll(async () => {
         const cloudhsm = new CloudHSMV2Client({ endpoint: aws.emulator.endpoint, region: aws.emulator.state.region, credentials: { accessKeyId: 'AKID', secretAccessKey: 'x' }, maxAttempts: 1 });
         try {
-            clusterId = (await cloudhsm.send(new CreateClusterCommand({ HsmType: 'hsm2m.medium', SubnetIds: [aws.network.subnetIds.a] }))).Cluster!.ClusterId!;
+            // Whatever tags it has: the team's, and some that look like the type's own records.
+            const tags = [
+                { Key: 'team', Value: 'payments' },
+                { Key: 'cloudhsm-type:certificate-authority', Value: 'EXTERNAL' },
+                { Key: 'cloudhsm-type:secrets-kms-key', Value: 'alias/somebody' },
+            ];
+            clusterId = (await cloudhsm.send(new CreateClusterCommand({ HsmType: 'hsm2m.medium', SubnetIds: [aws.network.subnetIds.a], TagList: tags }))).Cluster!.ClusterId!;
             aws.clock.advance(aws.emulator.durations.clusterCreateSeconds);
             aws.emulator.settle();
             await cloudhsm.send(new CreateHsmCommand({ ClusterId: clusterId, AvailabilityZone: aws.emulator.state.subnets.get(aws.network.subnetIds.a)!.availabilityZone }));
@@ -41,9 +47,11 @@ describe('GIVEN an imported cluster the sample left UNINITIALIZED with its first
         template = { ClusterId: clusterId, SubnetIds: [aws.network.subnetIds.a], HsmsPerSubnet: 1 };
         const imported = await driver.import(template);
         expect(outcome(imported)).toEqual({ status: 'SUCCESS' });
-        // Its CSR is public, as for a cluster of the type's own; who will sign it is not the type's to say.
-        expect(imported.model).toMatchObject({ State: 'UNINITIALIZED', ClusterCsr: expect.stringContaining('BEGIN CERTIFICATE REQUEST') });
+        // Its CSR is public, as for a cluster of the type's own; who will sign it, and which key encrypts secrets
+        // the type never made, are not the type's to say, whatever the tags claim.
+        expect(imported.model).toMatchObject({ State: 'UNINITIALIZED', ClusterCsr: expect.stringContaining('BEGIN CERTIFICATE REQUEST'), Tags: [{ Key: 'team', Value: 'payments' }] });
         expect(imported.model!.CertificateAuthority).toBeUndefined();
+        expect(imported.model!.SecretsKmsKeyId).toBeUndefined();
     });
 
     it('WHEN the stack updates it THEN the update is refused, saying to initialize and activate it first, and nothing changed', async () => {
