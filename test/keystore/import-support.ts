@@ -11,14 +11,14 @@ import { LocalAws } from '../../local/runtime';
 import { IMPORT_CONSENT_TAG } from '../../shared/registry/import-consent';
 import { advanceSeconds, clusterOf, hsmUser, KMS_USER, kmsClient, kmsOf, passwordIn } from './key-store-support';
 
-/** The stack every driver plays in (local/driver/driver.ts names it so until it takes a stackName option). */
-export const IMPORTING_STACK = 'local-driver';
+/** The stack the import scenarios' drivers play (DriverOptions.stackName), whose name the consent tag gives. */
+export const IMPORTING_STACK = 'payments-keys';
 
 /**
  * CloudFormation resource import: the READ handler gets only the identifier, and CloudFormation keeps the
- * template's properties for the next update. (Driver.import(properties) takes this line's place.)
+ * template's properties for the next update.
  */
-export const importKeyStore = (driver: Driver, template: Record<string, unknown>) => driver.read({ KeyStoreId: template.KeyStoreId });
+export const importKeyStore = (driver: Driver, template: Record<string, unknown>) => driver.import(template);
 
 /**
  * A CONNECTED key store made without the type, as the AWS sample makes it: kmsuser gets the admin's own

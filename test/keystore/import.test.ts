@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => aws?.stop());
 afterEach(() => aws.emulator.faults.clear());
 
-const keyStores = () => aws.driver(keyStoreType, { logicalResourceId: 'ImportedKeyStore' });
+const keyStores = () => aws.driver(keyStoreType, { logicalResourceId: 'ImportedKeyStore', stackName: IMPORTING_STACK });
 const kmsUserSecretName = (keyStoreId: string) => `cloudhsm/key-stores/${keyStoreId}/kmsuser`;
 const ssmCommandsSince = (from: number) => [...aws.emulator.state.commands.values()].flat().slice(from);
 const commandCount = () => [...aws.emulator.state.commands.values()].flat().length;

@@ -11,7 +11,7 @@ import keyStoreSchema from '../../keystore-resource/schema.json';
 import { OperationReport } from '../../local/driver/driver';
 import { handlerRoleArn, LocalAws, startLocalAws } from '../../local/runtime';
 import { clusterProperties, clusterType, keyStoreType, QUICK_SERVICE_DURATIONS, readyCluster, HANDLER_ACTIONS, HandlerAction, iamActionsOf, permissionDifference } from '../support';
-import { consent, handMadeKeyStore, importKeyStore, withdrawConsent } from './import-support';
+import { consent, handMadeKeyStore, IMPORTING_STACK, importKeyStore, withdrawConsent } from './import-support';
 import { keyStoreProperties, kmsClient } from './key-store-support';
 
 
@@ -46,7 +46,7 @@ describe('GIVEN every path of every key store handler, driven through the local 
     beforeAll(async () => {
         aws = await startLocalAws({ durations: QUICK_SERVICE_DURATIONS });
         const cluster = await readyCluster(aws);
-        const driver = aws.driver(keyStoreType, { logicalResourceId: 'KeyStore' });
+        const driver = aws.driver(keyStoreType, { logicalResourceId: 'KeyStore', stackName: IMPORTING_STACK });
         const run = async (phase: string, operation: Promise<OperationReport>, expected: { status: 'SUCCESS' } | { status: 'FAILED'; errorCode: string } = { status: 'SUCCESS' }) => {
             const report = await operation;
             const got = report.status === 'SUCCESS' ? { status: report.status } : { status: report.status, errorCode: report.errorCode };
