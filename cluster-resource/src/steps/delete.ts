@@ -78,24 +78,23 @@ export const revokeInstanceAccess: Step<ClusterScope> = {
 };
 
 /**
- * An imported cluster's copies of its owner's secrets go with it, backups or not: the owner's own secrets,
- * which the type never changes, still serve a restore. Only the copies its tag records are the type's.
+ * Kept while the cluster has backups: the admin credentials and trust anchor a restore needs. That holds for an
+ * imported cluster's copies too: once the type has rotated the admin password, the copy is the only place the
+ * password its newest backups hold is kept. An imported cluster never had a CA key of the type's, and copies its
+ * tag does not record are not the type's.
  */
 export const deleteSecrets: Step<ClusterScope> = {
     name: 'delete-secrets',
     run: async (scope) => {
         const names = secretNames(scope.clusterId);
         const imported = scope.data.imported;
-        if (imported) {
-            if (imported.held.includes('admin-credentials')) await destroySecret(scope.secrets, names.admin);
-            if (imported.held.includes('trust-anchor')) await destroySecret(scope.secrets, names.trustAnchor);
-            return next();
-        }
-        await destroySecret(scope.secrets, names.caPrivateKey);
+        const ours = (copy: 'admin-credentials' | 'trust-anchor') => !imported || imported.held.includes(copy);
+        if (!imported) await destroySecret(scope.secrets, names.caPrivateKey);
+        if (!ours('admin-credentials') && !ours('trust-anchor')) return next();
         const backups = await scope.cloudhsm.send(new DescribeBackupsCommand({ Filters: { clusterIds: [scope.clusterId] }, MaxResults: 1 }));
         if (!backups.Backups?.length) {
-            await destroySecret(scope.secrets, names.admin);
-            await destroySecret(scope.secrets, names.trustAnchor);
+            if (ours('admin-credentials')) await destroySecret(scope.secrets, names.admin);
+            if (ours('trust-anchor')) await destroySecret(scope.secrets, names.trustAnchor);
         }
         return next();
     },
