@@ -100,11 +100,11 @@ export interface AwsSample {
     keyStoreName: string;
     stacks: { cluster: SampleStack; keyStore: SampleStack };
     /**
-     * What the sample itself left readable: its SSM command IDs and how many CLI calls its scripts made. The
-     * sample passes the admin password with `--password`, so those argv hold it; a secret scan of what came
-     * after the migration leaves them out, and a test can show they are exactly where the sample put it.
+     * What the sample itself left readable: its SSM command IDs and the range of `aws.instances.invocations`
+     * its scripts made. The sample passes the admin password with `--password`, so those argv hold it; a
+     * secret scan of what came after leaves them out, and a test can show they are where the sample put it.
      */
-    footprint: { commandIds: string[]; cliInvocations: number };
+    footprint: { commandIds: string[]; cliInvocations: { from: number; to: number } };
 }
 
 /** The access key of the sample's Lambda role; the emulator knows it as that role's session. */
@@ -227,7 +227,7 @@ class SampleDeployment {
             keyStoreId,
             keyStoreName: pKeyStoreName,
             stacks: { cluster: clusterStack, keyStore: keyStoreStack },
-            footprint: { commandIds: [...this.commandIds], cliInvocations: this.aws.instances.invocations.length - this.firstCliInvocation },
+            footprint: { commandIds: [...this.commandIds], cliInvocations: { from: this.firstCliInvocation, to: this.aws.instances.invocations.length } },
         };
     }
 
