@@ -14,6 +14,8 @@ import { recordPublishedCsr } from './published-csrs';
 import { CA_VALIDITY_DAYS, readCertificateAuthority, secretTags } from './secrets';
 
 const isExternal = (scope: ClusterScope) => scope.model.CertificateAuthority === 'EXTERNAL';
+/** The type initializes only clusters it creates (an imported one was initialized before it came: steps/imported-cluster.ts). */
+const initializedHere = (scope: ClusterScope) => !scope.model.SourceBackupId && !scope.data.imported;
 const hasExternalCertificates = (scope: ClusterScope) => !!(scope.model.ExternalClusterCertificate && scope.model.ExternalTrustAnchor);
 
 /**
@@ -22,7 +24,7 @@ const hasExternalCertificates = (scope: ClusterScope) => !!(scope.model.External
  */
 export const stopForExternalCertificate: Step<ClusterScope> = {
     name: 'stop-for-external-certificate',
-    when: (scope) => isExternal(scope) && !hasExternalCertificates(scope),
+    when: (scope) => !scope.data.imported && isExternal(scope) && !hasExternalCertificates(scope),
     run: async (scope, progress) => {
         const cluster = await scope.cluster();
         if (cluster.State !== 'UNINITIALIZED') return finish();
@@ -35,7 +37,7 @@ export const stopForExternalCertificate: Step<ClusterScope> = {
 
 export const initializeCluster: Step<ClusterScope> = {
     name: 'initialize-cluster',
-    when: (scope) => !scope.model.SourceBackupId,
+    when: initializedHere,
     run: async (scope, progress) => {
         const cluster = await scope.cluster();
         if (cluster.State !== 'UNINITIALIZED') return next();
@@ -78,7 +80,7 @@ async function externalCertificates(scope: ClusterScope, csrPem: string) {
 
 export const awaitInitialized: Step<ClusterScope> = {
     name: 'await-initialized',
-    when: (scope) => !scope.model.SourceBackupId,
+    when: initializedHere,
     run: async (scope, progress) => {
         const cluster = await scope.cluster();
         switch (cluster.State) {
