@@ -55,11 +55,7 @@ async function succeeded(operation: Promise<OperationReport>): Promise<Operation
     return report;
 }
 
-const declared = (logicalId: string, omit: string[] = []) => {
-    const properties = declaredProperties(template, logicalId, stack);
-    for (const name of omit) delete properties[name];
-    return properties;
-};
+const declared = (logicalId: string, omit: string[] = []) => declaredProperties(template, logicalId, stack, omit);
 const clusterNow = () => aws.emulator.state.clusters.get(sample.clusterId)!;
 const storeNow = () => aws.emulator.state.keyStores.get(sample.keyStoreId)!;
 const hsmUser = (username: string) => clusterNow().users.find((u) => u.username === username)!;
@@ -146,7 +142,9 @@ describe('Migrating from the AWS sample (README: "Migrating from the AWS sample"
     });
 
     test("3. Import the cluster (a new stack from an IMPORT change set): READ shows the cluster as CloudHSM has it, and nothing changes", async () => {
-        const properties = declared('Cluster', ['ManagementInstanceId']);
+        // Not yet ManagementInstanceId (the instance is not in the stack) nor AdminPasswordVersion, which READ
+        // cannot tell before the cluster has an admin secret of the type's: drift detection stays clean.
+        const properties = declared('Cluster', ['ManagementInstanceId', 'AdminPasswordVersion']);
         const from = aws.emulator.calls.length;
 
         const imported = await succeeded(our.clusters.import({ ...properties, ClusterId: sample.clusterId }));
@@ -165,8 +163,9 @@ describe('Migrating from the AWS sample (README: "Migrating from the AWS sample"
         // What the type has not been given yet, it does not claim to know.
         expect(imported.model).not.toHaveProperty('AdminSecretArn');
         expect(imported.model).not.toHaveProperty('TrustAnchorSecretArn');
-        // Drift detection compares the template with READ: the declared properties it reads back agree.
-        expect(imported.model).toMatchObject({ HsmsPerSubnet: properties.HsmsPerSubnet, AdminPasswordVersion: properties.AdminPasswordVersion });
+        expect(imported.model).not.toHaveProperty('AdminPasswordVersion');
+        // Drift detection compares the template with READ (write-only properties aside): they agree.
+        expect(imported.model).toMatchObject({ HsmsPerSubnet: properties.HsmsPerSubnet });
         expect(mutatingCallSequence(aws, from)).toEqual([]);
         // CloudFormation keeps the template's properties as the resource's state.
         stack.state.Cluster = { ...properties, ClusterId: sample.clusterId };

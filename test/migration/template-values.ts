@@ -13,10 +13,12 @@ export interface TemplateValues {
     attributes: Record<string, Record<string, unknown>>;
 }
 
-export function declaredProperties(template: Json, logicalId: string, values: TemplateValues): Record<string, unknown> {
+/** The resource's properties, resolved, less those in `omit` (a step of the guide that leaves them out). */
+export function declaredProperties(template: Json, logicalId: string, values: TemplateValues, omit: string[] = []): Record<string, unknown> {
     const resource = template.Resources?.[logicalId];
     if (!resource) throw new Error(`The template has no resource ${logicalId}`);
-    return resolve(resource.Properties ?? {}, values, `${logicalId}.Properties`);
+    const properties = Object.fromEntries(Object.entries(resource.Properties ?? {}).filter(([name]) => !omit.includes(name)));
+    return resolve(properties, values, `${logicalId}.Properties`);
 }
 
 function resolve(value: unknown, values: TemplateValues, where: string): any {
