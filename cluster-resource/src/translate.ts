@@ -165,11 +165,12 @@ export function modelFromCluster(cluster: ApiCluster, secrets: SecretArns & { tr
     const retention = cluster.BackupRetentionPolicy?.Value;
     model.BackupRetentionDays = retention ? Number(retention) : undefined;
     model.SourceBackupId = cluster.SourceBackupId || undefined;
-    // Who signed an imported cluster's certificate is not the type's to say.
-    const initializedByType = madeByType(cluster) && !cluster.SourceBackupId;
-    model.CertificateAuthority = tagValue(cluster, INTERNAL_TAG.certificateAuthority) ?? (initializedByType ? DEFAULTS.CertificateAuthority : undefined);
+    // Who signed an imported cluster's certificate, and with which key its secrets were made, are not the type's
+    // to say, whatever tags the cluster has; the management instance is, once the type has set it up.
+    const made = madeByType(cluster);
+    model.CertificateAuthority = made ? (tagValue(cluster, INTERNAL_TAG.certificateAuthority) ?? (cluster.SourceBackupId ? undefined : DEFAULTS.CertificateAuthority)) : undefined;
     model.ManagementInstanceId = management?.instanceId;
-    model.SecretsKmsKeyId = tagValue(cluster, INTERNAL_TAG.secretsKmsKey);
+    model.SecretsKmsKeyId = made ? tagValue(cluster, INTERNAL_TAG.secretsKmsKey) : undefined;
     const tags = (cluster.TagList ?? []).filter((t) => !isInternalTag(t.Key));
     model.Tags = tags.length ? tags.map((t) => Object.assign(new Tag(), { Key: t.Key, Value: t.Value })) : undefined;
 

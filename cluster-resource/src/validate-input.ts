@@ -229,7 +229,13 @@ function problemsWithTags(model: ClusterModel, stackTags: Record<string, string>
         else if (tag.Key.startsWith('cloudhsm-type:')) problems.push(`Tags: key ${tag.Key} uses the prefix cloudhsm-type:, which this type keeps for itself.`);
         if (typeof tag.Value !== 'string' || tag.Value.length > 256) problems.push(`Tags: the value of ${show(tag.Key)} must be a string of at most 256 characters.`);
     }
-    // The stack's tags go on the cluster too (userTags), so CloudHSM's character rules apply to them as well.
+    // The stack's tags go on the cluster too (userTags), so CloudHSM's character rules apply to them as well,
+    // and the type's prefix: a stack tag could otherwise write the consent or the type's records on the cluster.
+    for (const key of Object.keys(stackTags ?? {})) {
+        if (key.startsWith('cloudhsm-type:') && !model.Tags?.some((t) => t.Key === key)) {
+            problems.push(`Tags: the stack tag ${show(key)} uses the prefix cloudhsm-type:, which this type keeps for itself; remove it from the stack's tags.`);
+        }
+    }
     for (const { Key: key, Value: value } of userTags(model, stackTags)) {
         const badKey = typeof key === 'string' && !CLOUDHSM_TAG_TEXT.test(key);
         const badValue = typeof value === 'string' && !CLOUDHSM_TAG_TEXT.test(value);

@@ -71,21 +71,37 @@ export async function ensureSecretWithOutcome(client: SecretsManagerClient, spec
         // A name scheduled for deletion answers InvalidRequestException; that too is something in the way.
         if (!isAwsError(err, 'ResourceExistsException', 'InvalidRequestException')) throw err;
         const existing = await describeIfPresent(client, spec.name);
-        if (existing?.DeletedDate) {
-            throw new HandlerError(
-                HandlerErrorCode.AlreadyExists,
-                `Secret ${spec.name} is in the way: a secret of that name is scheduled for deletion. Delete it for good (ForceDeleteWithoutRecovery), then retry.`,
-            );
-        }
-        if (!existing || !isAwsError(err, 'ResourceExistsException')) throw err;
-        if (!holdsCurrentVersion(existing, token)) {
-            throw new HandlerError(
-                HandlerErrorCode.AlreadyExists,
-                `Secret ${spec.name} is in the way: it already exists and its value was not written by this operation, so the type will not use it. Find out who created it, delete it, then retry.`,
-            );
-        }
+        if (!existing || (!existing.DeletedDate && !isAwsError(err, 'ResourceExistsException'))) throw err;
+        const inTheWay = secretInTheWay(existing, spec.name, token);
+        if (inTheWay) throw inTheWay;
         return { arn: existing.ARN!, created: false };
     }
+}
+
+/**
+ * Before anything changes: nothing is at `name` that ensureSecret would refuse for this request (a secret
+ * somebody else put there, or one scheduled for deletion); what this request stored there itself is fine.
+ */
+export async function assertNothingInTheWay(client: SecretsManagerClient, name: string, requestToken: string): Promise<void> {
+    const existing = await describeIfPresent(client, name);
+    const inTheWay = existing && secretInTheWay(existing, name, tokenFor(requestToken, name));
+    if (inTheWay) throw inTheWay;
+}
+
+function secretInTheWay(existing: DescribeSecretCommandOutput, name: string, token: string): HandlerError | undefined {
+    if (existing.DeletedDate) {
+        return new HandlerError(
+            HandlerErrorCode.AlreadyExists,
+            `Secret ${name} is in the way: a secret of that name is scheduled for deletion. Delete it for good (ForceDeleteWithoutRecovery), then retry.`,
+        );
+    }
+    if (!holdsCurrentVersion(existing, token)) {
+        return new HandlerError(
+            HandlerErrorCode.AlreadyExists,
+            `Secret ${name} is in the way: it already exists and its value was not written by this operation, so the type will not use it. Find out who created it, delete it, then retry.`,
+        );
+    }
+    return undefined;
 }
 
 /** The version `token` wrote is the secret's current one (a later value from anyone else is not taken either). */

@@ -28,7 +28,7 @@ import { InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { checkIssuedBy } from '../../../shared/pki';
 import { assertImportConsent } from '../../../shared/registry/import-consent';
-import { ensureSecret, readSecret } from '../../../shared/secrets/secrets';
+import { assertNothingInTheWay, ensureSecret, readSecret } from '../../../shared/secrets/secrets';
 import { ClusterModel } from '../resource-model';
 import {
     ADMIN_PASSWORD_VERSION_TAG,
@@ -95,7 +95,10 @@ export async function planImportedCopies(scope: ClusterScope, cluster: ApiCluste
     const held = await heldCopies(scope, cluster);
     const copying = (Object.keys(SOURCE_PROPERTY) as ImportedSecret[]).filter((secret) => !held.includes(secret) && scope.model[SOURCE_PROPERTY[secret]]);
     scope.data.imported = { held, copying };
-    for (const secret of copying) await readSource(scope, cluster, secret);
+    for (const secret of copying) {
+        await readSource(scope, cluster, secret);
+        await assertNothingInTheWay(scope.secrets, copyName(scope, secret), scope.request.requestToken);
+    }
 }
 
 /**
@@ -197,38 +200,45 @@ async function readAdminPassword(scope: ClusterScope, secretId: string): Promise
     return password;
 }
 
-/** One step per copy: the owner's secret, read again, into the type's secret of the same kind. */
-export const copyImportedSecret = (secret: ImportedSecret): Step<ClusterScope> => ({
-    name: `copy-imported-${secret}`,
-    when: (scope) => !!scope.data.imported?.copying.includes(secret),
-    run: async (scope) => {
-        const value = await readSource(scope, await scope.cluster(), secret);
-        const versionTag = secret === 'admin-credentials' ? [{ Key: ADMIN_PASSWORD_VERSION_TAG, Value: copiedAdminPasswordVersion(scope)! }] : [];
-        await ensureSecret(scope.secrets, {
-            name: copyName(scope, secret),
-            description: `CloudHSM cluster ${scope.clusterId}: ${secret === 'admin-credentials' ? 'admin credentials' : 'trust anchor certificate (customerCA.crt)'}, copied from ${SOURCE_PROPERTY[secret]} when the cluster came under the stack`,
-            value: () => value,
-            kmsKeyId: scope.model.SecretsKmsKeyId,
-            // The type's tags alone, as on a restore's copies: a user tag can grant access to whoever may set it.
-            tags: [...typeTags(scope.clusterId), ...versionTag],
-            requestToken: scope.request.requestToken,
-        });
-        return next();
-    },
-});
-
-/** The copies are the cluster's from now on: its tag says so (read, delete and later updates rely on it). */
-export const recordImportedSecrets: Step<ClusterScope> = {
-    name: 'record-imported-secrets',
-    when: (scope) => !!scope.data.imported?.copying.length,
-    run: async (scope) => {
-        const cluster = await scope.cluster();
-        const recorded = formatImportedSecrets([...importedSecretsOf(cluster), ...scope.data.imported!.copying]);
-        if (tagValue(cluster, INTERNAL_TAG.importedSecrets) === recorded) return next();
-        await scope.cloudhsm.send(new TagResourceCommand({ ResourceId: scope.clusterId, TagList: [{ Key: INTERNAL_TAG.importedSecrets, Value: recorded }] }));
-        scope.changed();
-        return next();
-    },
+/**
+ * Two steps per copy: the owner's secret, read again, into the type's secret of the same kind; then the
+ * cluster's tag records it. Recorded one by one, so that a copy made is never left unrecorded by a later
+ * failure of the other (a copy the tag does not name is not the type's, and would be in the way of the next try).
+ */
+export const copyImportedSecret = (secret: ImportedSecret): Array<Step<ClusterScope>> => {
+    const copying = (scope: ClusterScope) => !!scope.data.imported?.copying.includes(secret);
+    return [
+        {
+            name: `copy-imported-${secret}`,
+            when: copying,
+            run: async (scope) => {
+                const value = await readSource(scope, await scope.cluster(), secret);
+                const versionTag = secret === 'admin-credentials' ? [{ Key: ADMIN_PASSWORD_VERSION_TAG, Value: copiedAdminPasswordVersion(scope)! }] : [];
+                await ensureSecret(scope.secrets, {
+                    name: copyName(scope, secret),
+                    description: `CloudHSM cluster ${scope.clusterId}: ${secret === 'admin-credentials' ? 'admin credentials' : 'trust anchor certificate (customerCA.crt)'}, copied from ${SOURCE_PROPERTY[secret]} when the cluster came under the stack`,
+                    value: () => value,
+                    kmsKeyId: scope.model.SecretsKmsKeyId,
+                    // The type's tags alone, as on a restore's copies: a user tag can grant access to whoever may set it.
+                    tags: [...typeTags(scope.clusterId), ...versionTag],
+                    requestToken: scope.request.requestToken,
+                });
+                return next();
+            },
+        },
+        {
+            name: `record-imported-${secret}`,
+            when: copying,
+            run: async (scope) => {
+                const cluster = await scope.cluster();
+                const recorded = formatImportedSecrets([...importedSecretsOf(cluster), secret]);
+                if (tagValue(cluster, INTERNAL_TAG.importedSecrets) === recorded) return next();
+                await scope.cloudhsm.send(new TagResourceCommand({ ResourceId: scope.clusterId, TagList: [{ Key: INTERNAL_TAG.importedSecrets, Value: recorded }] }));
+                scope.changed();
+                return next();
+            },
+        },
+    ];
 };
 
 /** For read: the copies the cluster's tag records, by the type's names; nothing else at those names is the type's. */

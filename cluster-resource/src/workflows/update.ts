@@ -5,7 +5,7 @@ import { changeAdminPassword, promoteAdminPassword, recordAdminPasswordVersion, 
 import { alignHsms, awaitHsms, createFirstHsm } from '../steps/hsms';
 import { awaitInitialized, initializeCluster, stopForExternalCertificate } from '../steps/initialize';
 import { awaitHsmTypeMigration, migrateHsmType } from '../steps/hsm-type';
-import { copyImportedSecret, recordImportedSecrets } from '../steps/imported-cluster';
+import { copyImportedSecret } from '../steps/imported-cluster';
 import { allowInstanceAccess } from '../steps/instance-access';
 import { registerTrustAnchors, updatesTrustAnchors } from '../steps/mtls';
 import { checkUpdate, modifyBackupRetention, revokePreviousInstanceAccess, syncTags } from '../steps/update';
@@ -23,9 +23,8 @@ export const updateWorkflow: Workflow<ClusterScope> = {
     name: 'update-cluster',
     steps: [
         checkUpdate,
-        copyImportedSecret('admin-credentials'),
-        copyImportedSecret('trust-anchor'),
-        recordImportedSecrets,
+        ...copyImportedSecret('trust-anchor'),
+        ...copyImportedSecret('admin-credentials'),
         modifyBackupRetention,
         syncTags,
         migrateHsmType,
