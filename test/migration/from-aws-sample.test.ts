@@ -83,6 +83,7 @@ async function withKms<T>(use: (kms: KMSClient) => Promise<T>): Promise<T> {
 const decrypted = (ciphertext: Uint8Array) => withKms(async (kms) => Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: ciphertext }))).Plaintext!).toString());
 
 let userKeyId: string;
+let adminPasswordAfterRotation: string;
 let sealedBeforeMigration: Uint8Array;
 
 beforeAll(async () => {
@@ -283,6 +284,7 @@ describe('Migrating from the AWS sample (README: "Migrating from the AWS sample"
 
         expect(rotated.model!.AdminPasswordVersion).toBe(2);
         const newPassword = passwordIn(aws, stack.attributes.Cluster.AdminSecretArn as string);
+        adminPasswordAfterRotation = newPassword;
         expect(hsmUser('admin')).toMatchObject({ password: newPassword, locked: false });
         expect(newPassword).not.toBe(samplePassword);
         expect(storeNow().connectionState).toBe('CONNECTED');
@@ -341,9 +343,13 @@ describe('Migrating from the AWS sample (README: "Migrating from the AWS sample"
         expect(store).toMatchObject({ name: `retired/${sample.keyStoreId}/cloudhsm-key-store`, connectionState: 'DISCONNECTED' });
         expect([userKeyId, stack.refs.Key].map((id) => aws.emulator.state.kmsKeys.get(id)!.deletionDate !== undefined)).toEqual([true, true]);
         expect(liveSecret(aws, stack.attributes.KeyStore.KmsUserSecretArn as string)).toBeUndefined();
-        // The cluster's backups, and its admin and trust anchor secrets for a restore from them.
-        expect([...aws.emulator.state.backups.values()].filter((b) => b.clusterId === sample.clusterId && b.state === 'READY').length).toBeGreaterThan(0);
+        // The cluster's backups, and its admin and trust anchor secrets for a restore from them: the newest
+        // backup was taken after the rotation, so only the type's secret holds the admin password it has.
+        const backups = [...aws.emulator.state.backups.values()].filter((b) => b.clusterId === sample.clusterId && b.state === 'READY');
+        const newest = backups.sort((a, b) => b.createTimestamp - a.createTimestamp)[0];
+        expect(newest.users.find((u) => u.username === 'admin')!.password).toBe(adminPasswordAfterRotation);
         expect([`cloudhsm/${sample.clusterId}/admin-credentials`, `cloudhsm/${sample.clusterId}/trust-anchor`].map((name) => !!liveSecret(aws, name))).toEqual([true, true]);
+        expect(passwordIn(aws, `cloudhsm/${sample.clusterId}/admin-credentials`)).toBe(adminPasswordAfterRotation);
         // Nothing of the sample's is left but what CloudHSM keeps (backups) and the secrets in their recovery window.
         expect(Object.values(sample.secrets).map((s) => aws.emulator.state.secrets.get(s.name)?.deletedDate !== undefined)).toEqual([true, true, true, true]);
     });
