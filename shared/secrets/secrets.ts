@@ -128,18 +128,22 @@ export async function readSecret(client: SecretsManagerClient, secretId: string)
  * fixed message that names the secret and nothing of what it holds.
  */
 export async function readJsonSecret<T extends Record<string, unknown>>(client: SecretsManagerClient, secretId: string, fields: Array<keyof T & string>): Promise<T> {
-    const text = await readSecret(client, secretId);
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(text);
-    } catch {
-        parsed = undefined;
-    }
-    const record = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+    const record = jsonObjectIn(await readSecret(client, secretId));
     if (!record || !fields.every((field) => typeof record[field] === 'string')) {
         throw new MalformedSecretError(secretId, `a JSON object with ${fields.join(', ')}`);
     }
     return record as T;
+}
+
+/** The JSON object a secret's text holds, or undefined for any other text (never an error that could quote it). */
+export function jsonObjectIn(text: string): Record<string, unknown> | undefined {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch {
+        return undefined;
+    }
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
 }
 
 /** A secret that does not hold what the type keeps there; the message never quotes the content. */

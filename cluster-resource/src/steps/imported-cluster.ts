@@ -28,7 +28,7 @@ import { InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { checkIssuedBy } from '../../../shared/pki';
 import { assertImportConsent } from '../../../shared/registry/import-consent';
-import { assertNothingInTheWay, ensureSecret, readSecret } from '../../../shared/secrets/secrets';
+import { assertNothingInTheWay, ensureSecret, jsonObjectIn, readSecret } from '../../../shared/secrets/secrets';
 import { ClusterModel } from '../resource-model';
 import {
     ADMIN_PASSWORD_VERSION_TAG,
@@ -184,13 +184,7 @@ async function readSource(scope: ClusterScope, cluster: ApiCluster, secret: Impo
  */
 async function readAdminPassword(scope: ClusterScope, secretId: string): Promise<string> {
     const text = await readSecret(scope.secrets, secretId);
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(text);
-    } catch {
-        parsed = undefined;
-    }
-    const credentials = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+    const credentials = jsonObjectIn(text);
     const password = credentials ? (credentials.username === 'admin' ? credentials.password : undefined) : text;
     if (typeof password !== 'string' || !ADMIN_PASSWORD.test(password)) {
         throw new InvalidInputError(
