@@ -259,23 +259,7 @@ describe('Migrating from the AWS sample (README: "Migrating from the AWS sample"
         expect((await succeeded(our.keyStores.read({ KeyStoreId: sample.keyStoreId }))).model).toMatchObject({ ConnectionState: 'CONNECTED' });
     });
 
-    test('7a. Grow to two HSMs per subnet: admin and kmsuser reach the new HSMs, and the store stays CONNECTED', async () => {
-        stack.parameters.HsmsPerSubnet = 2;
-        const desired = { ...declared('Cluster'), ClusterId: sample.clusterId };
-
-        const grown = await succeeded(our.clusters.update(stack.state.Cluster, desired));
-
-        expect(grown.model!.HsmsPerSubnet).toBe(2);
-        expect(activeHsmsBySubnet()).toEqual(Object.fromEntries(sample.subnetIds.map((s) => [s, 2])));
-        const allHsms = clusterNow().hsms.map((h) => h.hsmId).sort();
-        expect([...hsmUser('admin').hsmIds].sort()).toEqual(allHsms);
-        expect([...hsmUser('kmsuser').hsmIds].sort()).toEqual(allHsms);
-        expect(storeNow().connectionState).toBe('CONNECTED');
-        stack.state.Cluster = desired;
-        stack.attributes.Cluster = grown.model!;
-    });
-
-    test("7b. Rotate the admin password: the password the sample passed on its instance's command line stops working", async () => {
+    test("7a. Rotate the admin password first: the password the sample passed on its instance's command line stops working", async () => {
         const samplePassword = hsmUser('admin').password!;
         stack.parameters.AdminPasswordVersion = 2;
         const desired = { ...declared('Cluster'), ClusterId: sample.clusterId };
@@ -291,6 +275,22 @@ describe('Migrating from the AWS sample (README: "Migrating from the AWS sample"
         harvestHsmPasswords();
         stack.state.Cluster = desired;
         stack.attributes.Cluster = rotated.model!;
+    });
+
+    test('7b. Grow to two HSMs per subnet: admin and kmsuser reach the new HSMs, and the store stays CONNECTED', async () => {
+        stack.parameters.HsmsPerSubnet = 2;
+        const desired = { ...declared('Cluster'), ClusterId: sample.clusterId };
+
+        const grown = await succeeded(our.clusters.update(stack.state.Cluster, desired));
+
+        expect(grown.model!.HsmsPerSubnet).toBe(2);
+        expect(activeHsmsBySubnet()).toEqual(Object.fromEntries(sample.subnetIds.map((s) => [s, 2])));
+        const allHsms = clusterNow().hsms.map((h) => h.hsmId).sort();
+        expect([...hsmUser('admin').hsmIds].sort()).toEqual(allHsms);
+        expect([...hsmUser('kmsuser').hsmIds].sort()).toEqual(allHsms);
+        expect(storeNow().connectionState).toBe('CONNECTED');
+        stack.state.Cluster = desired;
+        stack.attributes.Cluster = grown.model!;
     });
 
     test('7c. Rotate kmsuser: the store reconnects with a password the type set, and the sealed data still decrypts', async () => {
