@@ -27,7 +27,9 @@ export const stopForExternalCertificate: Step<ClusterScope> = {
     when: (scope) => !scope.data.imported && isExternal(scope) && !hasExternalCertificates(scope),
     run: async (scope, progress) => {
         const cluster = await scope.cluster();
-        if (cluster.State !== 'UNINITIALIZED') return finish();
+        // Initialized already (the certificates came in an earlier update and, write-only, may be gone from
+        // the template since): nothing to wait for, the rest of the update still has its work to do.
+        if (cluster.State !== 'UNINITIALIZED') return next();
         const csrPem = cluster.Certificates?.ClusterCsr;
         if (!csrPem) return awaitCsr(scope, cluster, progress);
         await recordPublishedCsr(scope, cluster, csrPem);
