@@ -364,12 +364,19 @@ describe('Migrating from the AWS sample (README: "Migrating from the AWS sample"
             return !!call && Number(call[1]) >= sampleCalls.from && Number(call[1]) < sampleCalls.to;
         };
         const ours = [our.clusters, our.keyStores, our.keys];
-        const texts = everyText(aws, ours.flatMap((d) => d.consoleLines), ours.flatMap((d) => d.invocationEvents), reports);
+        // CLOUDHSM_PIN is how the CloudHSM CLI logs in without a prompt: the one place a password must be (checked below).
+        const texts = everyText(aws, ours.flatMap((d) => d.consoleLines), ours.flatMap((d) => d.invocationEvents), reports).filter((t) => !t.where.startsWith('environment of '));
+        aws.instances.invocations.forEach((call, n) =>
+            texts.push({ where: `environment of ${call.tool} call ${n}`, text: Object.entries(call.env).filter(([k]) => k !== 'CLOUDHSM_PIN').map(([k, v]) => `${k}=${v}`).join('\n') }),
+        );
+        const ourLogins = aws.instances.invocations.slice(sample.footprint.cliInvocations.to).filter((call) => call.env.CLOUDHSM_PIN !== undefined);
         harvest.add(secretValue(`cloudhsm/${sample.clusterId}/admin-credentials`));
         const fragments = harvest.fragments();
 
         expect(harvest.passwords.size).toBeGreaterThanOrEqual(4);
         expect(exposures(texts.filter((t) => !isTheSamples(t.where)), fragments)).toEqual([]);
+        expect(ourLogins.length).toBeGreaterThan(0);
+        expect(ourLogins.every((call) => call.tool === 'cloudhsm-cli' && call.env.CLOUDHSM_PIN.startsWith('admin:'))).toBe(true);
         // The scan finds what is there: the sample's own command lines hold its admin password.
         expect(exposures(texts.filter((t) => isTheSamples(t.where)), fragments).map((e) => e.where)).toEqual(
             expect.arrayContaining([expect.stringMatching(/^argv of cloudhsm-cli call \d+$/)]),
