@@ -65,7 +65,7 @@ const activeHsmsBySubnet = () => {
     return counts;
 };
 const secretValue = (name: string) => liveSecret(aws, name)?.versions.find((v) => v.stages.includes('AWSCURRENT'))?.secretString;
-/** Every HSM user's password and the one KMS holds for kmsuser, now: secrets that no secret version may hold. */
+/** Every HSM user's password and the one KMS holds for kmsuser, now: passwords no secret of ours holds (the sample's bare string, KMS's own). */
 const harvestHsmPasswords = () => {
     for (const user of clusterNow()?.users ?? []) if (user.password) harvest.passwords.add(user.password);
     const kmsHeld = aws.emulator.state.keyStores.get(sample.keyStoreId)?.kmsUserPassword;
