@@ -3,10 +3,10 @@
  */
 import { Action, OperationStatus, ProgressEvent } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { NotFoundError } from '../../shared/engine/errors';
-import { Workflow } from '../../shared/engine/workflow';
-import { runWorkflowOperation } from '../../shared/registry/run-workflow';
 import { clusterPage } from '../../shared/finders/clusters';
-import { HandlerInput, registryResource, success } from '../../shared/registry/resource';
+import { registryResource, success } from '../../shared/registry/resource';
+import { workflowHandlers, writeOnlyNames } from '../../shared/registry/workflow-handlers';
+import schema from '../schema.json';
 import { ClusterModel } from './resource-model';
 import { addressMessage } from './steps/parked-addresses';
 import { readModel } from './steps/read-model';
@@ -17,50 +17,12 @@ import { deleteWorkflow } from './workflows/delete';
 import { ClusterData, ClusterScope } from './workflows/scope';
 import { updateWorkflow } from './workflows/update';
 
-const scopeFor = (input: HandlerInput<ClusterModel>, data: ClusterData, model: ClusterModel) =>
-    new ClusterScope(
-        data,
-        model,
-        input.action === Action.Update ? input.request.previousResourceState : undefined,
-        {
-            requestToken: input.request.clientRequestToken,
-            region: input.request.region,
-            accountId: input.request.awsAccountId,
-            stackTags: input.request.desiredResourceTags,
-            logicalId: input.request.logicalResourceIdentifier,
-            systemTags: input.request.systemTags,
-        },
-        input.clients,
-        input.logger,
-    );
-
-/** A copy of the desired model: the request's own is frozen. */
-const desiredModel = (input: HandlerInput<ClusterModel>): ClusterModel => ClusterModel.deserialize(input.request.desiredResourceState?.serialize() ?? {});
-
-/** Write-only properties never leave the handler in a finished event. */
-function withoutWriteOnly(model: ClusterModel): ClusterModel {
-    delete model.ExternalClusterCertificate;
-    delete model.ExternalTrustAnchor;
-    delete model.SourceAdminSecretArn;
-    delete model.SourceTrustAnchorSecretArn;
-    delete model.MtlsTrustAnchors;
-    delete model.ImportedAdminSecretArn;
-    delete model.ImportedTrustAnchorSecretArn;
-    return model;
-}
-
-const run = (input: HandlerInput<ClusterModel>, workflow: Workflow<ClusterScope>, finish: (scope: ClusterScope) => Promise<ProgressEvent<ClusterModel>>) => {
-    const model = desiredModel(input);
-    return runWorkflowOperation<ClusterModel, ClusterData, ClusterScope>({
-        workflow,
-        callbackContext: input.callbackContext,
-        model,
-        makeScope: (data) => scopeFor(input, data, model),
-        identified: (m) => !!m.ClusterId,
-        publicModel: withoutWriteOnly,
-        finish,
-    });
-};
+const { desiredModel, scopeFor, withoutWriteOnly, run } = workflowHandlers<ClusterModel, ClusterData, ClusterScope>({
+    Model: ClusterModel,
+    Scope: ClusterScope,
+    identified: (m) => !!m.ClusterId,
+    writeOnly: writeOnlyNames(schema),
+});
 
 export const resource = registryResource(ClusterModel.TYPE_NAME, ClusterModel, {
     [Action.Create]: async (input) => {
