@@ -27,6 +27,8 @@ export interface Durations {
     commandMinimumSeconds: number;
     keyStoreConnectSeconds: number;
     keyStoreDisconnectSeconds: number;
+    /** TerminateInstances: shutting-down → terminated. */
+    instanceTerminateSeconds: number;
 }
 
 export const defaultDurations: Durations = {
@@ -47,4 +49,5 @@ export const defaultDurations: Durations = {
     commandMinimumSeconds: 3,
     keyStoreConnectSeconds: 300,
     keyStoreDisconnectSeconds: 30,
+    instanceTerminateSeconds: 60,
 };

@@ -15,7 +15,8 @@ export type WorkDuration =
     | 'hsmCreateSeconds'
     | 'hsmDeleteSeconds'
     | 'keyStoreConnectSeconds'
-    | 'keyStoreDisconnectSeconds';
+    | 'keyStoreDisconnectSeconds'
+    | 'instanceTerminateSeconds';
 
 export interface ServiceWork {
     /** `hsm create`, `cluster initialize`, … (from the duration's name), or `command` for a Run Command script. */

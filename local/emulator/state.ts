@@ -190,7 +190,7 @@ export interface Instance {
     subnetId: string;
     vpcId: string;
     securityGroupIds: string[];
-    state: 'pending' | 'running' | 'stopped' | 'terminated';
+    state: 'pending' | 'running' | 'shutting-down' | 'stopped' | 'terminated';
     /** Registered with SSM (agent running, instance profile allows it). */
     ssmManaged: boolean;
     /**

@@ -2,26 +2,15 @@
  * `npm run check-template`: the example template passes it, and a template full of mistakes fails with each
  * mistake named on a line of its own (resource, property path, message).
  */
-import { execFileSync } from 'child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseTemplate } from '../../tools/check-template/cfn-yaml';
+import { checkTemplateCommand } from './check-template-command';
 
 const root = join(__dirname, '..', '..');
 const organization = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).config.typeOrganization as string;
 const EXAMPLE = join(root, 'examples', 'cloudhsm-kms-stack.yaml');
-
-/** Runs the command as a user does (through tsx, not jest's transform); returns its exit code and lines. */
-function checkTemplateCommand(file: string): { code: number; lines: string[] } {
-    const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-    try {
-        const out = execFileSync(process.execPath, [tsx, join(root, 'tools', 'check-template', 'cli.ts'), file], { cwd: root, encoding: 'utf8' });
-        return { code: 0, lines: out.trim().split('\n') };
-    } catch (err: any) {
-        return { code: err.status, lines: String(err.stdout).trim().split('\n') };
-    }
-}
 
 test('GIVEN the example template WHEN it is checked THEN it has no problem', () => {
     expect(checkTemplateCommand(EXAMPLE)).toEqual({ code: 0, lines: [`${EXAMPLE}: ok`] });

@@ -120,6 +120,25 @@ export class SecurityGroups {
         );
     }
 
+    /**
+     * Refused with DependencyViolation while an instance that is not terminated, or an HSM's network interface,
+     * is in the group, or another group's rule names it (a group's rule naming itself does not count).
+     */
+    delete(params: QueryParams): string {
+        const group = this.targetGroup(params);
+        const { state } = this.ctx;
+        const usedByInstance = [...state.instances.values()].some((i) => i.state !== 'terminated' && i.securityGroupIds.includes(group.groupId));
+        const usedByHsm = [...state.clusters.values()].some((c) => c.securityGroup === group.groupId && c.hsms.some((h) => h.state !== 'DELETED'));
+        const referenced = [...state.securityGroups.values()].some(
+            (other) => other.groupId !== group.groupId && other.vpcId === group.vpcId && other.ingress.some((r) => r.sourceGroupId === group.groupId),
+        );
+        if (usedByInstance || usedByHsm || referenced) {
+            throw new AwsError('DependencyViolation', `resource ${group.groupId} has a dependent object`);
+        }
+        state.securityGroups.delete(group.groupId);
+        return leaf('return', true) + leaf('groupId', group.groupId);
+    }
+
     private targetGroup(params: QueryParams): SecurityGroup {
         const groups = this.ctx.state.securityGroups;
         if (params.GroupId !== undefined) {

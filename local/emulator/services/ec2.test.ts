@@ -1,5 +1,6 @@
 import {
     AuthorizeSecurityGroupIngressCommand,
+    DeleteSecurityGroupCommand,
     DescribeInstancesCommand,
     DescribeSecurityGroupsCommand,
     DescribeSubnetsCommand,
@@ -7,6 +8,7 @@ import {
     EC2Client,
     IpPermission,
     RevokeSecurityGroupIngressCommand,
+    TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { SharedClock } from '../../clock';
 import { addManagementInstance, NetworkFixture, seedNetwork } from '../fixtures';
@@ -300,5 +302,101 @@ describe('API reference constraints (rows in local/emulator/FIDELITY.md)', () =>
             UserIdGroupPairs: [{ GroupId: network.managementSecurityGroupId, Description: `CloudHSM management from i-0123 (a.b:c/d#e,f@g[h]+=;{}!$*)${'x'.repeat(150)}` }],
         };
         await client.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: clusterGroupId, IpPermissions: [permission] }));
+    });
+});
+
+describe('deleting what a stack made: TerminateInstances and DeleteSecurityGroup', () => {
+    const stateOf = async (instanceId: string) =>
+        (await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations![0].Instances![0].State!.Name;
+
+    it('shuts an instance down, then terminates it; it stays listed, and terminating it again succeeds unchanged', async () => {
+        const { instanceId } = addManagementInstance(emulator.state, network.subnetIds.b);
+
+        const first = await client.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+
+        expect(first.TerminatingInstances).toEqual([
+            { InstanceId: instanceId, CurrentState: { Code: 32, Name: 'shutting-down' }, PreviousState: { Code: 16, Name: 'running' } },
+        ]);
+        emulator.clock.advance(emulator.durations.instanceTerminateSeconds - 1);
+        expect(await stateOf(instanceId)).toBe('shutting-down');
+        emulator.clock.advance(1);
+        expect(await stateOf(instanceId)).toBe('terminated');
+        expect(emulator.state.instances.get(instanceId)!.ssmManaged).toBe(false);
+        const again = await client.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+        expect(again.TerminatingInstances![0]).toMatchObject({ CurrentState: { Name: 'terminated' }, PreviousState: { Name: 'terminated' } });
+    });
+
+    it('terminates nothing when one ID of the request is unknown', async () => {
+        const unknown = newEc2Id('i');
+
+        const error = await errorOf(client.send(new TerminateInstancesCommand({ InstanceIds: [network.managementInstanceId, unknown] })));
+
+        expect(error.name).toBe('InvalidInstanceID.NotFound');
+        expect(error.message).toContain(unknown);
+        expect(emulator.state.instances.get(network.managementInstanceId)!.state).toBe('running');
+    });
+
+    it('refuses to delete a group while an instance not yet terminated is in it, and deletes it once the instance is terminated', async () => {
+        const { instanceId, securityGroupId } = addManagementInstance(emulator.state, network.subnetIds.b);
+        await client.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+
+        const whileShuttingDown = await errorOf(client.send(new DeleteSecurityGroupCommand({ GroupId: securityGroupId })));
+        emulator.clock.advance(emulator.durations.instanceTerminateSeconds);
+        await client.send(new DeleteSecurityGroupCommand({ GroupId: securityGroupId }));
+
+        expect(whileShuttingDown).toMatchObject({ name: 'DependencyViolation', message: `resource ${securityGroupId} has a dependent object` });
+        expect(emulator.state.securityGroups.has(securityGroupId)).toBe(false);
+        const gone = await errorOf(client.send(new DeleteSecurityGroupCommand({ GroupId: securityGroupId })));
+        expect(gone.name).toBe('InvalidGroup.NotFound');
+    });
+
+    it("refuses to delete a group that another group's rule names, until the rule is revoked; a rule naming its own group does not count", async () => {
+        const { instanceId, securityGroupId } = addManagementInstance(emulator.state, network.subnetIds.b);
+        await client.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: clusterGroupId, IpPermissions: [hsmPorts(securityGroupId)] }));
+        await client.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: securityGroupId, IpPermissions: [hsmPorts(securityGroupId)] }));
+        await client.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+        emulator.clock.advance(emulator.durations.instanceTerminateSeconds);
+
+        const referenced = await errorOf(client.send(new DeleteSecurityGroupCommand({ GroupId: securityGroupId })));
+        await client.send(new RevokeSecurityGroupIngressCommand({ GroupId: clusterGroupId, IpPermissions: [hsmPorts(securityGroupId)] }));
+        await client.send(new DeleteSecurityGroupCommand({ GroupId: securityGroupId }));
+
+        expect(referenced.name).toBe('DependencyViolation');
+        expect(emulator.state.securityGroups.has(securityGroupId)).toBe(false);
+    });
+
+    it("refuses to delete a cluster's group while an HSM's network interface is in it", async () => {
+        emulator.state.clusters.set('cluster-abcdefghijk', {
+            clusterId: 'cluster-abcdefghijk',
+            state: 'ACTIVE',
+            stateMessage: '',
+            hsmType: 'hsm2m.medium',
+            mode: 'FIPS',
+            networkType: 'IPV4',
+            subnetMapping: { 'us-east-1a': network.subnetIds.a },
+            vpcId: network.vpcId,
+            securityGroup: clusterGroupId,
+            createTimestamp: 0,
+            backupRetentionDays: 90,
+            tags: {},
+            hsms: [
+                {
+                    hsmId: 'hsm-abcdefghijk',
+                    clusterId: 'cluster-abcdefghijk',
+                    availabilityZone: 'us-east-1a',
+                    subnetId: network.subnetIds.a,
+                    eniId: 'eni-0aaaaaaaaaaaaaaaa',
+                    eniIp: '10.0.1.20',
+                    state: 'ACTIVE',
+                    stateMessage: '',
+                },
+            ],
+            users: [],
+        });
+
+        const error = await errorOf(client.send(new DeleteSecurityGroupCommand({ GroupId: clusterGroupId })));
+
+        expect(error.name).toBe('DependencyViolation');
+        expect(emulator.state.securityGroups.has(clusterGroupId)).toBe(true);
     });
 });

@@ -13,7 +13,7 @@ export { newEc2Id } from './ec2-query';
  * query parameters and return the XML inside `<ActionResponse>`; the server adds the envelope and requestId.
  */
 
-const INSTANCE_STATE_CODES: Record<Instance['state'], number> = { pending: 0, running: 16, stopped: 80, terminated: 48 };
+const INSTANCE_STATE_CODES: Record<Instance['state'], number> = { pending: 0, running: 16, 'shutting-down': 32, stopped: 80, terminated: 48 };
 
 export const ec2Service: ServiceFactory = (ctx) => {
     const api = new Ec2Api(ctx);
@@ -27,6 +27,8 @@ export const ec2Service: ServiceFactory = (ctx) => {
         DescribeSecurityGroups: (params) => securityGroups.describe(params),
         AuthorizeSecurityGroupIngress: (params) => securityGroups.authorizeIngress(params),
         RevokeSecurityGroupIngress: (params) => securityGroups.revokeIngress(params),
+        DeleteSecurityGroup: (params) => securityGroups.delete(params),
+        TerminateInstances: (params) => api.terminateInstances(params),
     };
     return {
         name: 'ec2',
@@ -63,6 +65,41 @@ class Ec2Api {
         );
         const { page, nextToken } = pageOf(selected, params, { min: 5, max: 1000 });
         return itemSet('reservationSet', page.map((instance) => this.renderReservation(instance))) + leaf('nextToken', nextToken);
+    }
+
+    /**
+     * What deleting a stack does to its instances: running → shutting-down → terminated after a while. A
+     * terminated instance stays listed; terminating it again changes nothing and succeeds.
+     */
+    terminateInstances(params: QueryParams): string {
+        const instances = this.ctx.state.instances;
+        const ids = indexedValues(params, 'InstanceId');
+        if (!ids.length) throw new AwsError('MissingParameter', 'The request must contain the parameter InstanceId');
+        for (const id of ids) if (!isEc2Id('i', id)) throw new AwsError('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
+        const missing = ids.filter((id) => !instances.has(id));
+        if (missing.length === 1) throw new AwsError('InvalidInstanceID.NotFound', `The instance ID '${missing[0]}' does not exist`);
+        if (missing.length > 1) throw new AwsError('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
+        const changes = ids.map((id) => {
+            const instance = instances.get(id)!;
+            const previous = instance.state;
+            if (previous !== 'terminated' && previous !== 'shutting-down') {
+                instance.state = 'shutting-down';
+                this.ctx.startWork('instanceTerminateSeconds', id, () => {
+                    instance.state = 'terminated';
+                    instance.ssmManaged = false;
+                });
+            }
+            return { id, previous, current: instance.state };
+        });
+        return itemSet(
+            'instancesSet',
+            changes.map(
+                ({ id, previous, current }) =>
+                    leaf('instanceId', id) +
+                    branch('currentState', leaf('code', INSTANCE_STATE_CODES[current]) + leaf('name', current)) +
+                    branch('previousState', leaf('code', INSTANCE_STATE_CODES[previous]) + leaf('name', previous)),
+            ),
+        );
     }
 
     describeSubnets(params: QueryParams): string {
