@@ -17,10 +17,12 @@ afterAll(() => aws.stop());
 it('the Lambda log lines of the 1st and the 30th invocation of one container go through the same three redaction filters, the current invocation\'s', async () => {
     // GIVEN the library's Lambda log publisher, watched as it filters each line
     const filtered: Array<{ filters: number; redactsToken: (token: string) => boolean }> = [];
-    const filterMessage = LambdaLogPublisher.prototype.filterMessage;
-    const spy = jest.spyOn(LambdaLogPublisher.prototype, 'filterMessage').mockImplementation(function (this: any, message: string) {
+    // filterMessage is private in the library's types: the spy reaches it as the library's own code does.
+    const publisher = LambdaLogPublisher.prototype as unknown as { filterMessage(message: string): string };
+    const filterMessage = publisher.filterMessage;
+    const spy = jest.spyOn(publisher, 'filterMessage').mockImplementation(function (this: any, message: string) {
         const filters = [...this.logFilters];
-        filtered.push({ filters: filters.length, redactsToken: (token) => filters.reduce((m, f) => f.applyFilter(m), `token ${token}`) === 'token <REDACTED>' });
+        filtered.push({ filters: filters.length, redactsToken: (token) => filters.reduce((m: string, f: any) => f.applyFilter(m), `token ${token}`) === 'token <REDACTED>' });
         return filterMessage.call(this, message);
     });
     const driver = aws.driver(clusterType);
