@@ -2,7 +2,7 @@
  * `npm start`: the complete stack on the embedded emulator, through the same entrypoints and the same
  * CloudFormation protocol a user's stack takes:
  *
- *   cluster create (2 subnets, 1 HSM each, self-signed CA, management instance) → read
+ *   cluster create (2 subnets, 1 HSM each, self-signed CA, management instance) → read → admin password rotation
  *   → key store create → a KMS key in it (Community::CloudHsm::KmsKey) → encrypt and decrypt with it
  *   → key update: disable (encrypt refused), enable again → key store rename → rotate the kmsuser password
  *   → key store delete, refused while the key is live
@@ -52,10 +52,14 @@ async function main(): Promise<void> {
         const cluster = created.model!;
         console.log(`    ${cluster.ClusterId} ${cluster.State}, HSMs ${(cluster.Hsms as Array<{ HsmId: string; AvailabilityZone: string }>).map((h) => `${h.HsmId}@${h.AvailabilityZone}`).join(', ')}`);
         phase('cluster: read', await clusters.read({ ClusterId: cluster.ClusterId }));
+        let current: Record<string, unknown> = { ...clusterProperties, ClusterId: cluster.ClusterId };
+        const rotated = { ...current, AdminPasswordVersion: 2 };
+        const rotation = phase('cluster: rotate admin password', await clusters.update(current, rotated));
+        console.log(`    ${describeRotation(aws, cluster.ClusterId as string, rotation)}`);
+        current = rotated;
 
         const keyStore = await keyStoreLifecycle(aws, keyStores, kmsKeys, phase, cluster);
 
-        let current: Record<string, unknown> = { ...clusterProperties, ClusterId: cluster.ClusterId };
         // A park keeps the HSMs' addresses: the grow-back brings back the addresses the HSMs had before it.
         for (const [name, hsmsPerSubnet] of [['cluster: grow to 2 per subnet', 2], ['cluster: shrink to 0', 0], ['cluster: grow back to 2', 2]] as const) {
             const desired = { ...current, HsmsPerSubnet: hsmsPerSubnet };
@@ -77,6 +81,22 @@ async function main(): Promise<void> {
         console.log(`\nFailed: ${failures.join(', ')}`);
         process.exitCode = 1;
     }
+}
+
+/** What a user checks after a rotation, without showing a password: which version the HSMs and the secret agree on. */
+function describeRotation(aws: LocalAws, clusterId: string, report: OperationReport): string {
+    const secret = [...aws.emulator.state.secrets.values()].find((s) => s.name === `cloudhsm/${clusterId}/admin-credentials`);
+    const passwordAt = (stage: string) => {
+        const value = secret?.versions.find((v) => v.stages.includes(stage))?.secretString;
+        return value === undefined ? undefined : (JSON.parse(value) as { password: string }).password;
+    };
+    const onHsms = aws.emulator.state.clusters.get(clusterId)?.users.find((u) => u.username === 'admin')?.password;
+    const agree = onHsms !== undefined && onHsms === passwordAt('AWSCURRENT');
+    const changed = passwordAt('AWSPREVIOUS') !== undefined && passwordAt('AWSPREVIOUS') !== passwordAt('AWSCURRENT');
+    return (
+        `AdminPasswordVersion ${report.model?.AdminPasswordVersion}: the management instance typed a new random admin password at the CloudHSM CLI's prompt; ` +
+        `the HSMs ${agree ? 'and the admin secret (AWSCURRENT) agree on it' : 'and the admin secret DISAGREE'}, ${changed ? 'the old one is the secret\'s AWSPREVIOUS' : 'no previous version kept'}`
+    );
 }
 
 /** `, at 10.0.1.4 10.0.1.5 …` (sorted), or nothing without HSMs. */

@@ -28,6 +28,7 @@ const scopeFor = (input: HandlerInput<ClusterModel>, data: ClusterData, model: C
             accountId: input.request.awsAccountId,
             stackTags: input.request.desiredResourceTags,
             logicalId: input.request.logicalResourceIdentifier,
+            systemTags: input.request.systemTags,
         },
         input.clients,
         input.logger,
@@ -43,6 +44,8 @@ function withoutWriteOnly(model: ClusterModel): ClusterModel {
     delete model.SourceAdminSecretArn;
     delete model.SourceTrustAnchorSecretArn;
     delete model.MtlsTrustAnchors;
+    delete model.ImportedAdminSecretArn;
+    delete model.ImportedTrustAnchorSecretArn;
     return model;
 }
 
@@ -65,6 +68,7 @@ export const resource = registryResource(ClusterModel.TYPE_NAME, ClusterModel, {
             stackTags: input.request.desiredResourceTags,
             accountId: input.request.awsAccountId,
             region: input.request.region,
+            creating: true,
         });
         return run(input, createWorkflow, async (scope) => success(withoutWriteOnly(await readModel(scope))));
     },

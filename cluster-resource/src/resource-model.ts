@@ -44,6 +44,8 @@ export class ClusterModel extends BaseModel {
     @Expose() MtlsTrustAnchors?: string[];
     @Expose() SourceAdminSecretArn?: string;
     @Expose() SourceTrustAnchorSecretArn?: string;
+    @Expose() ImportedAdminSecretArn?: string;
+    @Expose() ImportedTrustAnchorSecretArn?: string;
     @Expose() @Type(() => Tag) Tags?: Tag[];
 
     @Expose() State?: string;

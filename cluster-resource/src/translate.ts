@@ -5,6 +5,7 @@
 import type { Cluster, Hsm, Tag as ApiTag } from '@aws-sdk/client-cloudhsm-v2';
 import { createHash } from 'crypto';
 import type { CurrentClusterMembers, CurrentHsmMembers } from '../../shared/aws/cloudhsm-wire';
+import { IMPORT_CONSENT_TAG } from '../../shared/registry/import-consent';
 import { ClusterModel, HsmSummary, Tag } from './resource-model';
 
 export type ApiHsm = Hsm & CurrentHsmMembers;
@@ -22,7 +23,8 @@ export const DEFAULTS = {
 
 /**
  * Tags the type keeps on the cluster, so that an earlier attempt can be found (CreateCluster has no client
- * token) and read can recover the properties CloudHSM itself does not hold.
+ * token) and read can recover the properties CloudHSM itself does not hold; and the tag by which the owner of
+ * a cluster the type did not create lets one stack manage it, which the type reads but never writes.
  */
 export const INTERNAL_TAG = {
     requestToken: 'cloudhsm-type:request-token',
@@ -33,9 +35,30 @@ export const INTERNAL_TAG = {
     parkedHsmAddresses: 'cloudhsm-type:parked-hsm-ips',
     /** While the cluster waits for an external certificate: digests of the CSR keys it published (published-csrs.ts). */
     publishedCsrKeys: 'cloudhsm-type:published-csr-keys',
+    /** On an imported cluster, set by its owner: the stack allowed to change it (shared/registry/import-consent.ts). */
+    importInto: IMPORT_CONSENT_TAG,
+    /** On an imported cluster: which copies of the owner's secrets the type made and keeps (steps/imported-cluster.ts). */
+    importedSecrets: 'cloudhsm-type:imported-secrets',
 } as const;
 
+/**
+ * The type's tags that can sit on one cluster at the same time, for the room left to the user's tags: a cluster
+ * the type made never carries the import tags, an imported one never the tags of a creation.
+ */
+const TAGS_OF_A_MADE_CLUSTER = [
+    INTERNAL_TAG.requestToken,
+    INTERNAL_TAG.certificateAuthority,
+    INTERNAL_TAG.management,
+    INTERNAL_TAG.secretsKmsKey,
+    INTERNAL_TAG.parkedHsmAddresses,
+    INTERNAL_TAG.publishedCsrKeys,
+];
+const TAGS_OF_AN_IMPORTED_CLUSTER = [INTERNAL_TAG.importInto, INTERNAL_TAG.importedSecrets, INTERNAL_TAG.management, INTERNAL_TAG.parkedHsmAddresses];
+export const MAX_INTERNAL_TAGS = Math.max(TAGS_OF_A_MADE_CLUSTER.length, TAGS_OF_AN_IMPORTED_CLUSTER.length);
+
 const INTERNAL_PREFIX = 'cloudhsm-type:';
+/** The type's tags and the import consent share a prefix that Tags refuses: none is a user tag to read or sync. */
+export const isInternalTag = (key: string | undefined): boolean => !!key?.startsWith(INTERNAL_PREFIX);
 
 /** The CloudFormation request token is a credential the library redacts from logs; tags hold only a digest. */
 export const requestTokenDigest = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 32);
@@ -74,6 +97,20 @@ export function parseManagement(value: string | undefined): Management | undefin
 export function tagValue(cluster: ApiCluster, key: string): string | undefined {
     return cluster.TagList?.find((t) => t.Key === key)?.Value;
 }
+
+/**
+ * Every cluster the type creates carries its request token from CreateCluster on; one without it came from
+ * elsewhere (the AWS sample, the console) and was imported into the stack.
+ */
+export const madeByType = (cluster: ApiCluster): boolean => tagValue(cluster, INTERNAL_TAG.requestToken) !== undefined;
+
+/** The owner's secrets that the type copies for an imported cluster, by the suffix of the copy's name. */
+export type ImportedSecret = 'admin-credentials' | 'trust-anchor';
+
+export const importedSecretsOf = (cluster: ApiCluster): ImportedSecret[] =>
+    (tagValue(cluster, INTERNAL_TAG.importedSecrets) ?? '').split(' ').filter((s): s is ImportedSecret => s === 'admin-credentials' || s === 'trust-anchor');
+
+export const formatImportedSecrets = (secrets: ImportedSecret[]): string => [...new Set(secrets)].sort().join(' ');
 
 /** The user's tags: stack-level tags first, the resource's own Tags win. */
 export function userTags(model: ClusterModel, stackTags: Record<string, string> | undefined): ApiTag[] {
@@ -128,10 +165,13 @@ export function modelFromCluster(cluster: ApiCluster, secrets: SecretArns & { tr
     const retention = cluster.BackupRetentionPolicy?.Value;
     model.BackupRetentionDays = retention ? Number(retention) : undefined;
     model.SourceBackupId = cluster.SourceBackupId || undefined;
-    model.CertificateAuthority = tagValue(cluster, INTERNAL_TAG.certificateAuthority) ?? (cluster.SourceBackupId ? undefined : DEFAULTS.CertificateAuthority);
+    // Who signed an imported cluster's certificate, and with which key its secrets were made, are not the type's
+    // to say, whatever tags the cluster has; the management instance is, once the type has set it up.
+    const made = madeByType(cluster);
+    model.CertificateAuthority = made ? (tagValue(cluster, INTERNAL_TAG.certificateAuthority) ?? (cluster.SourceBackupId ? undefined : DEFAULTS.CertificateAuthority)) : undefined;
     model.ManagementInstanceId = management?.instanceId;
-    model.SecretsKmsKeyId = tagValue(cluster, INTERNAL_TAG.secretsKmsKey);
-    const tags = (cluster.TagList ?? []).filter((t) => !t.Key!.startsWith(INTERNAL_PREFIX));
+    model.SecretsKmsKeyId = made ? tagValue(cluster, INTERNAL_TAG.secretsKmsKey) : undefined;
+    const tags = (cluster.TagList ?? []).filter((t) => !isInternalTag(t.Key));
     model.Tags = tags.length ? tags.map((t) => Object.assign(new Tag(), { Key: t.Key, Value: t.Value })) : undefined;
 
     model.State = cluster.State;

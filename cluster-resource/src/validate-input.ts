@@ -5,7 +5,7 @@
 import { X509Certificate } from 'crypto';
 import { InvalidInputError } from '../../shared/engine/errors';
 import { ClusterModel } from './resource-model';
-import { DEFAULTS, MAX_CLUSTER_TAGS, INTERNAL_TAG, userTags } from './translate';
+import { DEFAULTS, MAX_CLUSTER_TAGS, MAX_INTERNAL_TAGS, userTags } from './translate';
 
 const SUBNET_ID = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const INSTANCE_ID = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
@@ -27,7 +27,7 @@ const MAX_HSMS_PER_CLUSTER = 28;
 /** CloudHSM's TagKey and TagValue pattern (API model): letters, spaces, digits and `_ . : / = + - @`. */
 const CLOUDHSM_TAG_TEXT = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
 const TAG_CHARACTERS = 'letters, spaces, digits and _ . : / = + - @';
-const INTERNAL_TAG_COUNT = Object.keys(INTERNAL_TAG).length;
+const INTERNAL_TAG_COUNT = MAX_INTERNAL_TAGS;
 
 const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const show = (v: unknown): string => JSON.stringify(v);
@@ -40,6 +40,10 @@ export interface InputContext {
     region?: string;
     /** In an update: the cluster's HSM type now. A cluster made before end of support may keep it. */
     existingHsmType?: string;
+    /** In an update: the cluster was not created by this type but imported into the stack. */
+    imported?: boolean;
+    /** A create: there is no cluster yet that Imported* properties could describe. */
+    creating?: boolean;
 }
 
 export function problemsWithClusterInput(model: ClusterModel, context: InputContext): string[] {
@@ -101,6 +105,9 @@ export function problemsWithClusterInput(model: ClusterModel, context: InputCont
             problems.push(`${property} must be one PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----).`);
         }
     }
+    if (context.imported && (model.ExternalClusterCertificate || model.ExternalTrustAnchor)) {
+        problems.push('ExternalClusterCertificate and ExternalTrustAnchor initialize a cluster this type created; an imported cluster was initialized outside it. Remove them.');
+    }
     if (!!model.ExternalClusterCertificate !== !!model.ExternalTrustAnchor) {
         problems.push('ExternalClusterCertificate and ExternalTrustAnchor go together: give both to initialize the cluster.');
     }
@@ -114,6 +121,7 @@ export function problemsWithClusterInput(model: ClusterModel, context: InputCont
     problems.push(...problemsWithTrustAnchors(model, hsmType));
     problems.push(...problemsWithSecretsKmsKey(model.SecretsKmsKeyId, context));
     problems.push(...problemsWithSourceSecrets(model, context));
+    problems.push(...problemsWithImportedSecrets(model, context));
     problems.push(...problemsWithTags(model, context.stackTags));
     return problems;
 }
@@ -193,6 +201,26 @@ function problemsWithSourceSecrets(model: ClusterModel, context: InputContext): 
     return problems;
 }
 
+/** ImportedAdminSecretArn, ImportedTrustAnchorSecretArn: secrets of a cluster that was imported, not created, by the type. */
+function problemsWithImportedSecrets(model: ClusterModel, context: InputContext): string[] {
+    const problems: string[] = [];
+    for (const property of ['ImportedAdminSecretArn', 'ImportedTrustAnchorSecretArn'] as const) {
+        const value = model[property];
+        if (value === undefined) continue;
+        if (context.creating || context.imported === false) {
+            const own = context.creating ? 'a cluster this type creates gets its own secrets' : 'this cluster was created by this type, which keeps its own (AdminSecretArn, TrustAnchorSecretArn)';
+            problems.push(`${property} is only for a cluster imported into the stack (resource import); ${own}. Remove ${property}.`);
+            continue;
+        }
+        const arn = typeof value === 'string' ? SECRET_ARN.exec(value) : null;
+        if (!arn) problems.push(`${property} ${show(value)} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>).`);
+        else if ((context.accountId && arn[2] !== context.accountId) || (context.region && arn[1] !== context.region)) {
+            problems.push(`${property} ${value} is not a secret of this stack's account and region.`);
+        }
+    }
+    return problems;
+}
+
 function problemsWithTags(model: ClusterModel, stackTags: Record<string, string> | undefined): string[] {
     const problems: string[] = [];
     for (const tag of model.Tags ?? []) {
@@ -201,7 +229,13 @@ function problemsWithTags(model: ClusterModel, stackTags: Record<string, string>
         else if (tag.Key.startsWith('cloudhsm-type:')) problems.push(`Tags: key ${tag.Key} uses the prefix cloudhsm-type:, which this type keeps for itself.`);
         if (typeof tag.Value !== 'string' || tag.Value.length > 256) problems.push(`Tags: the value of ${show(tag.Key)} must be a string of at most 256 characters.`);
     }
-    // The stack's tags go on the cluster too (userTags), so CloudHSM's character rules apply to them as well.
+    // The stack's tags go on the cluster too (userTags), so CloudHSM's character rules apply to them as well,
+    // and the type's prefix: a stack tag could otherwise write the consent or the type's records on the cluster.
+    for (const key of Object.keys(stackTags ?? {})) {
+        if (key.startsWith('cloudhsm-type:') && !model.Tags?.some((t) => t.Key === key)) {
+            problems.push(`Tags: the stack tag ${show(key)} uses the prefix cloudhsm-type:, which this type keeps for itself; remove it from the stack's tags.`);
+        }
+    }
     for (const { Key: key, Value: value } of userTags(model, stackTags)) {
         const badKey = typeof key === 'string' && !CLOUDHSM_TAG_TEXT.test(key);
         const badValue = typeof value === 'string' && !CLOUDHSM_TAG_TEXT.test(value);

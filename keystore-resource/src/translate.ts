@@ -15,11 +15,17 @@ export const kmsUserSecretName = (keyStoreId: string) => `cloudhsm/key-stores/${
  */
 export const createRequestRecordName = (requestTokenHash: string) => `cloudhsm/key-stores/create-requests/${requestTokenHash}`;
 
+/** Tag on the kmsuser secret: the store it belongs to. */
+export const KEY_STORE_ID_TAG = 'cloudhsm-type:key-store-id';
+
 /**
  * Tag on the kmsuser secret: the KmsUserPasswordVersion whose password KMS was last told (read recovers the
  * version from there). A rotation writes it only once KMS has the new password.
  */
 export const PASSWORD_VERSION_TAG = 'cloudhsm-type:kmsuser-password-version';
+
+/** External (XKS) key stores share KMS's list with CloudHSM ones; this type reads and manages only the latter. */
+export const isCloudHsmKeyStore = (store: CustomKeyStoresListEntry) => (store.CustomKeyStoreType ?? 'AWS_CLOUDHSM') === 'AWS_CLOUDHSM';
 
 export const withDefaults = (model: KeyStoreModel) => ({
     DesiredConnectionState: model.DesiredConnectionState ?? DEFAULTS.DesiredConnectionState,

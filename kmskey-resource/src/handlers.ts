@@ -5,9 +5,9 @@ import { DescribeKeyCommand, KeyMetadata, KMSClient, ListKeysCommand } from '@aw
 import { Action, OperationStatus, ProgressEvent } from '@amazon-web-services-cloudformation/cloudformation-cli-typescript-lib';
 import { isAwsError } from '../../shared/aws/error-table';
 import { NotFoundError } from '../../shared/engine/errors';
-import { Workflow } from '../../shared/engine/workflow';
 import { HandlerInput, registryResource, success } from '../../shared/registry/resource';
-import { runWorkflowOperation } from '../../shared/registry/run-workflow';
+import { workflowHandlers, writeOnlyNames } from '../../shared/registry/workflow-handlers';
+import schema from '../schema.json';
 import { KmsKeyModel } from './resource-model';
 import { readModel } from './steps/read-model';
 import { isLiveCloudHsmKey, modelFromKey } from './translate';
@@ -23,37 +23,12 @@ import { updateWorkflow } from './workflows/update';
  */
 const LIST_PAGE_SIZE = 50;
 
-const scopeFor = (input: HandlerInput<KmsKeyModel>, data: KmsKeyData, model: KmsKeyModel) =>
-    new KmsKeyScope(
-        data,
-        model,
-        input.action === Action.Update ? input.request.previousResourceState : undefined,
-        { requestToken: input.request.clientRequestToken, region: input.request.region, accountId: input.request.awsAccountId },
-        input.clients,
-        input.logger,
-    );
-
-const desiredModel = (input: HandlerInput<KmsKeyModel>): KmsKeyModel => KmsKeyModel.deserialize(input.request.desiredResourceState?.serialize() ?? {});
-
-function withoutWriteOnly(model: KmsKeyModel): KmsKeyModel {
-    delete model.PendingWindowInDays;
-    delete model.BypassPolicyLockoutSafetyCheck;
-    delete model.EnableKeyRotation;
-    return model;
-}
-
-const run = (input: HandlerInput<KmsKeyModel>, workflow: Workflow<KmsKeyScope>, finish: (scope: KmsKeyScope) => Promise<ProgressEvent<KmsKeyModel>>) => {
-    const model = desiredModel(input);
-    return runWorkflowOperation<KmsKeyModel, KmsKeyData, KmsKeyScope>({
-        workflow,
-        callbackContext: input.callbackContext,
-        model,
-        makeScope: (data) => scopeFor(input, data, model),
-        identified: (m) => !!m.KeyId,
-        publicModel: withoutWriteOnly,
-        finish,
-    });
-};
+const { desiredModel, scopeFor, run } = workflowHandlers<KmsKeyModel, KmsKeyData, KmsKeyScope>({
+    Model: KmsKeyModel,
+    Scope: KmsKeyScope,
+    identified: (m) => !!m.KeyId,
+    writeOnly: writeOnlyNames(schema),
+});
 
 const finishWithRead = async (scope: KmsKeyScope) => success(await readModel(scope));
 

@@ -92,6 +92,11 @@ export interface DriverOptions {
     region?: string;
     accountId?: string;
     logicalResourceId?: string;
+    /**
+     * The stack's name in the stack ID ARN (`arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`) that
+     * every request carries as the `aws:cloudformation:stack-id` system tag; default `local-driver`.
+     */
+    stackName?: string;
     stackTags?: Record<string, string>;
     /** Lets work that runs beside the handlers (scripts on the instance) catch up before CloudFormation calls again. */
     beforeReinvoke?: () => Promise<void>;
@@ -126,7 +131,7 @@ export class Driver {
     private readonly stackId: string;
 
     constructor(private readonly options: DriverOptions) {
-        this.stackId = `arn:aws:cloudformation:${this.region}:${this.accountId}:stack/local-driver/${randomUUID()}`;
+        this.stackId = `arn:aws:cloudformation:${this.region}:${this.accountId}:stack/${options.stackName ?? 'local-driver'}/${randomUUID()}`;
     }
 
     private get region() {
@@ -141,6 +146,19 @@ export class Driver {
     }
     read(model: Properties) {
         return this.operation('READ', model, { stringify: false });
+    }
+    /**
+     * A resource import ("Import AWS resources into a CloudFormation stack"): CloudFormation checks that the
+     * resource exists by calling READ with the primary identifier alone, and fails the import when READ does
+     * not succeed (NotFound for a resource that is not there). It then keeps the template's `properties` as the
+     * resource's state, not what READ returned: the next update's previous state is `properties` (the caller
+     * passes them to `update`).
+     */
+    import(properties: Properties) {
+        const identifier = Object.fromEntries(this.options.type.schema.primaryIdentifier.map((pointer) => pointer.replace('/properties/', '')).map((name) => [name, properties[name]]));
+        const missing = Object.entries(identifier).filter(([, value]) => value === undefined || value === '');
+        if (missing.length) throw new Error(`An import names the resource by its primary identifier; ${missing.map(([name]) => name).join(', ')} is missing`);
+        return this.operation('READ', identifier, { stringify: false });
     }
     update(previous: Properties, desired: Properties, options: OperationOptions = {}) {
         return this.operation('UPDATE', desired, { ...options, previous });

@@ -71,21 +71,37 @@ export async function ensureSecretWithOutcome(client: SecretsManagerClient, spec
         // A name scheduled for deletion answers InvalidRequestException; that too is something in the way.
         if (!isAwsError(err, 'ResourceExistsException', 'InvalidRequestException')) throw err;
         const existing = await describeIfPresent(client, spec.name);
-        if (existing?.DeletedDate) {
-            throw new HandlerError(
-                HandlerErrorCode.AlreadyExists,
-                `Secret ${spec.name} is in the way: a secret of that name is scheduled for deletion. Delete it for good (ForceDeleteWithoutRecovery), then retry.`,
-            );
-        }
-        if (!existing || !isAwsError(err, 'ResourceExistsException')) throw err;
-        if (!holdsCurrentVersion(existing, token)) {
-            throw new HandlerError(
-                HandlerErrorCode.AlreadyExists,
-                `Secret ${spec.name} is in the way: it already exists and its value was not written by this operation, so the type will not use it. Find out who created it, delete it, then retry.`,
-            );
-        }
+        if (!existing || (!existing.DeletedDate && !isAwsError(err, 'ResourceExistsException'))) throw err;
+        const inTheWay = secretInTheWay(existing, spec.name, token);
+        if (inTheWay) throw inTheWay;
         return { arn: existing.ARN!, created: false };
     }
+}
+
+/**
+ * Before anything changes: nothing is at `name` that ensureSecret would refuse for this request (a secret
+ * somebody else put there, or one scheduled for deletion); what this request stored there itself is fine.
+ */
+export async function assertNothingInTheWay(client: SecretsManagerClient, name: string, requestToken: string): Promise<void> {
+    const existing = await describeIfPresent(client, name);
+    const inTheWay = existing && secretInTheWay(existing, name, tokenFor(requestToken, name));
+    if (inTheWay) throw inTheWay;
+}
+
+function secretInTheWay(existing: DescribeSecretCommandOutput, name: string, token: string): HandlerError | undefined {
+    if (existing.DeletedDate) {
+        return new HandlerError(
+            HandlerErrorCode.AlreadyExists,
+            `Secret ${name} is in the way: a secret of that name is scheduled for deletion. Delete it for good (ForceDeleteWithoutRecovery), then retry.`,
+        );
+    }
+    if (!holdsCurrentVersion(existing, token)) {
+        return new HandlerError(
+            HandlerErrorCode.AlreadyExists,
+            `Secret ${name} is in the way: it already exists and its value was not written by this operation, so the type will not use it. Find out who created it, delete it, then retry.`,
+        );
+    }
+    return undefined;
 }
 
 /** The version `token` wrote is the secret's current one (a later value from anyone else is not taken either). */
@@ -112,18 +128,22 @@ export async function readSecret(client: SecretsManagerClient, secretId: string)
  * fixed message that names the secret and nothing of what it holds.
  */
 export async function readJsonSecret<T extends Record<string, unknown>>(client: SecretsManagerClient, secretId: string, fields: Array<keyof T & string>): Promise<T> {
-    const text = await readSecret(client, secretId);
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(text);
-    } catch {
-        parsed = undefined;
-    }
-    const record = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+    const record = jsonObjectIn(await readSecret(client, secretId));
     if (!record || !fields.every((field) => typeof record[field] === 'string')) {
         throw new MalformedSecretError(secretId, `a JSON object with ${fields.join(', ')}`);
     }
     return record as T;
+}
+
+/** The JSON object a secret's text holds, or undefined for any other text (never an error that could quote it). */
+export function jsonObjectIn(text: string): Record<string, unknown> | undefined {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch {
+        return undefined;
+    }
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
 }
 
 /** A secret that does not hold what the type keeps there; the message never quotes the content. */

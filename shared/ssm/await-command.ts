@@ -41,6 +41,9 @@ function scriptFailure(command: SentCommand & { purpose: string }, result: Extra
         case SCRIPT_EXIT.clientTooOld:
             // Checked before the script changed anything: the instance, not the request's progress, is at fault.
             return new InvalidInputError(`ManagementInstanceId: ${what}`);
+        case SCRIPT_EXIT.notJsonCredentials:
+            // Checked before anything changed; the script's own words name the property and what to give.
+            return new InvalidInputError(`${result.error} (${command.purpose} script on ${command.instanceId}, SSM command ${command.commandId})`);
         case SCRIPT_EXIT.kmsUserLoggedIn:
             return new HandlerError(HandlerErrorCode.ResourceConflict, what);
         case 127:

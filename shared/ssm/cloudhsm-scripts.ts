@@ -23,6 +23,8 @@ export const SCRIPT_EXIT = {
     kmsUserLoggedIn: 11,
     /** `user change-password` for admin failed with both the current and the pending password. */
     adminPasswordUnchanged: 12,
+    /** A secret the script was given holds no JSON credentials (see requireJsonCredentials). */
+    notJsonCredentials: 13,
 } as const;
 
 /** The oldest Client SDK 5 release that works with each HSM type ("HSM compatibility for AWS CloudHSM Client SDK 5"). */
@@ -78,6 +80,28 @@ export function readPasswordFromSecret(variable: string, secretArn: string, regi
     return `${variable}_json="$(aws secretsmanager get-secret-value --region ${assertSafe(region, SAFE_REGION, 'region')} --secret-id '${assertSafe(secretArn, SAFE_ARN, 'secret ARN')}'${stage} --query SecretString --output text)"
 ${variable}="$(printf '%s' "$${variable}_json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["password"])')"
 unset ${variable}_json`;
+}
+
+/**
+ * Stops the script with SCRIPT_EXIT.notJsonCredentials, printing `refusal` (which names the property and says
+ * what to give), unless the secret holds JSON credentials {"username", "password"} with non-empty strings.
+ * The value is read as readPasswordFromSecret reads it and only handed to python3 on a pipe; nothing of it is
+ * printed, not even by a JSON error (its traceback goes nowhere, so python3 must be known to exist first).
+ */
+export function requireJsonCredentials(secretArn: string, region: string, refusal: string): string {
+    assertSafe(refusal, /^[^\n]*$/, 'message');
+    return `command -v python3 >/dev/null || { echo "python3 is not installed on this instance" >&2; exit 127; }
+credentials_json="$(aws secretsmanager get-secret-value --region ${assertSafe(region, SAFE_REGION, 'region')} --secret-id '${assertSafe(secretArn, SAFE_ARN, 'secret ARN')}' --query SecretString --output text)"
+if ! printf '%s' "$credentials_json" | python3 -c 'import json, sys
+value = json.load(sys.stdin)
+sys.exit(0 if isinstance(value, dict) and all(isinstance(value.get(k), str) and value.get(k) for k in ("username", "password")) else 1)' 2>/dev/null; then
+  unset credentials_json
+  cat >&2 <<'NOT_JSON_CREDENTIALS'
+${refusal}
+NOT_JSON_CREDENTIALS
+  exit ${SCRIPT_EXIT.notJsonCredentials}
+fi
+unset credentials_json`;
 }
 
 /**

@@ -53,6 +53,8 @@ const cases: Case[] = [
     ['a tag key with a character CloudHSM refuses', () => ({ Tags: [{ Key: 'team!', Value: 'x' }] }), /Tags: the tag "team!" .*key.*letters, spaces, digits and _ \. : \/ = \+ - @/],
     ['a tag value with a character CloudHSM refuses', () => ({ Tags: [{ Key: 'team', Value: 'a,b' }] }), /Tags: the tag "team" .*value/],
     ['too many tags', () => ({ Tags: Array.from({ length: 45 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }), /Tags.*44/],
+    ['an imported admin secret on a create', () => ({ ImportedAdminSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf' }), /ImportedAdminSecretArn.*imported/],
+    ['an imported trust anchor secret on a create', () => ({ ImportedTrustAnchorSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ca-AbCdEf' }), /ImportedTrustAnchorSecretArn.*imported/],
 ];
 
 test.each(cases)('%s is rejected before anything is created', async (_description, overrides, property, code = 'InvalidRequest') => {
@@ -84,6 +86,18 @@ test('a stack tag with a character CloudHSM refuses is rejected before anything 
     expect(created.errorCode).toBe('InvalidRequest');
     expect(created.message).toMatch(/Tags: the stack tag "cost#center" .*key/);
     expect(created.message).not.toMatch(/owner/);
+    expect(aws.emulator.state.clusters.size).toBe(before.clusters);
+    expect(aws.emulator.state.secrets.size).toBe(before.secrets);
+});
+
+test("a stack tag with the type's own prefix is rejected before anything is created: it would write the type's records or an import consent on the cluster", async () => {
+    const before = { clusters: aws.emulator.state.clusters.size, secrets: aws.emulator.state.secrets.size };
+    const driver = aws.driver(clusterType, { stackTags: { owner: 'platform', 'cloudhsm-type:import-into': 'another-stack' } });
+
+    const created = await driver.create(clusterProperties(aws));
+
+    expect({ status: created.status, errorCode: created.errorCode }).toEqual({ status: 'FAILED', errorCode: 'InvalidRequest' });
+    expect(created.message).toMatch(/Tags: the stack tag "cloudhsm-type:import-into" uses the prefix cloudhsm-type:/);
     expect(aws.emulator.state.clusters.size).toBe(before.clusters);
     expect(aws.emulator.state.secrets.size).toBe(before.secrets);
 });

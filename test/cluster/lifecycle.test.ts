@@ -204,6 +204,17 @@ describe('EXTERNAL certificate authority', () => {
         expect(updated.model!.ExternalClusterCertificate).toBeUndefined();
         expect(updated.model!.ExternalTrustAnchor).toBeUndefined();
         expect(updated.model!.ClusterCsr).toBeUndefined();
+        current = desired;
+    });
+
+    test('a later update without the (write-only) certificates still does its work: the HSM count changes', async () => {
+        const { ExternalClusterCertificate: _certificate, ExternalTrustAnchor: _anchor, ...withoutCertificates } = current;
+        const desired = { ...withoutCertificates, HsmsPerSubnet: 2 };
+        const updated = await aws.driver(clusterType).update(current, desired);
+
+        expect(updated.status).toBe('SUCCESS');
+        expect(updated.model).toMatchObject({ State: 'ACTIVE', HsmsPerSubnet: 2 });
+        expect(updated.model!.Hsms).toHaveLength(4);
 
         expect((await aws.driver(clusterType).delete(updated.model!)).status).toBe('SUCCESS');
     });

@@ -10,6 +10,7 @@ import { OperationReport } from '../../local/driver/driver';
 import { addManagementInstance } from '../../local/emulator/fixtures';
 import { LocalAws, startLocalAws } from '../../local/runtime';
 import { clusterProperties, clusterType, keyStoreType, kmsKeyType, OpensslCa, QUICK_SERVICE_DURATIONS, HANDLER_ACTIONS, HandlerAction, iamActionsOf, permissionDifference } from '../support';
+import { consentTo, makeClusterAsTheSampleDoes, tagAsClusters } from './sample-made-cluster';
 
 
 
@@ -137,6 +138,25 @@ describe('GIVEN every path of every handler, driven through the local runtime', 
         };
         const restoredReport = await succeed('create from backup', driver.create(restored));
         await succeed('delete restored', driver.delete({ ...restored, ClusterId: restoredReport.model!.ClusterId }));
+
+        // A cluster the AWS sample made, imported with its owner's consent: read by its ID alone, given its secrets
+        // with a management instance and a rotation at once, then deleted.
+        const sample = await makeClusterAsTheSampleDoes(aws);
+        await tagAsClusters(aws, sample.adminSecretArn, sample.clusterId);
+        await tagAsClusters(aws, sample.trustAnchorSecretArn, sample.clusterId);
+        await consentTo(aws, sample.clusterId, 'imported');
+        const importing = aws.driver(clusterType, { logicalResourceId: 'Imported', stackName: 'imported' });
+        const imported = { ClusterId: sample.clusterId, SubnetIds: [aws.network.subnetIds.a, aws.network.subnetIds.b], HsmsPerSubnet: 1 };
+        await succeed('import (read by ID)', importing.import(imported));
+        const adopted = {
+            ...imported,
+            ManagementInstanceId: replacement.instanceId,
+            ImportedAdminSecretArn: sample.adminSecretArn,
+            ImportedTrustAnchorSecretArn: sample.trustAnchorSecretArn,
+            AdminPasswordVersion: 2,
+        };
+        await succeed('update imported: its secrets, an instance, a rotation', importing.update(imported, adopted));
+        await succeed('delete imported', importing.delete(adopted));
     });
 
     afterAll(async () => {
@@ -146,10 +166,11 @@ describe('GIVEN every path of every handler, driven through the local runtime', 
     });
 
     it('WHEN the scenarios run THEN every operation succeeds', () => {
-        expect(phases.filter((p) => p.startsWith('update'))).toHaveLength(9);
-        expect(phases).toHaveLength(17);
+        expect(phases.filter((p) => p.startsWith('update'))).toHaveLength(10);
+        expect(phases).toHaveLength(20);
         expect(phases).toContain('delete self-signed, past a retired key store');
-        expect(phases.at(-1)).toBe('delete restored');
+        expect(phases).toContain('delete restored');
+        expect(phases.at(-1)).toBe('delete imported');
     });
 
     it.each(HANDLER_ACTIONS)('THEN the %s handler calls exactly the permissions the schema declares for it', (action) => {

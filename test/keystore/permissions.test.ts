@@ -11,6 +11,7 @@ import keyStoreSchema from '../../keystore-resource/schema.json';
 import { OperationReport } from '../../local/driver/driver';
 import { handlerRoleArn, LocalAws, startLocalAws } from '../../local/runtime';
 import { clusterProperties, clusterType, keyStoreType, QUICK_SERVICE_DURATIONS, readyCluster, HANDLER_ACTIONS, HandlerAction, iamActionsOf, permissionDifference } from '../support';
+import { consent, handMadeKeyStore, IMPORTING_STACK, importKeyStore, withdrawConsent } from './import-support';
 import { keyStoreProperties, kmsClient } from './key-store-support';
 
 
@@ -45,7 +46,7 @@ describe('GIVEN every path of every key store handler, driven through the local 
     beforeAll(async () => {
         aws = await startLocalAws({ durations: QUICK_SERVICE_DURATIONS });
         const cluster = await readyCluster(aws);
-        const driver = aws.driver(keyStoreType, { logicalResourceId: 'KeyStore' });
+        const driver = aws.driver(keyStoreType, { logicalResourceId: 'KeyStore', stackName: IMPORTING_STACK });
         const run = async (phase: string, operation: Promise<OperationReport>, expected: { status: 'SUCCESS' } | { status: 'FAILED'; errorCode: string } = { status: 'SUCCESS' }) => {
             const report = await operation;
             const got = report.status === 'SUCCESS' ? { status: report.status } : { status: report.status, errorCode: report.errorCode };
@@ -55,11 +56,22 @@ describe('GIVEN every path of every key store handler, driven through the local 
             return report;
         };
 
+        const secretsKey = await kmsClient(aws).send(new CreateKeyCommand({ Description: 'the kmsuser secret key' }));
+
+        // A store made as the AWS sample makes it, imported: the cluster's consent is looked up, the first rotation
+        // creates the type's kmsuser secret, and the delete looks for consent again.
+        const handMade = { ...(await handMadeKeyStore(aws, cluster, 'hand-made-permission-keys')), SecretsKmsKeyId: secretsKey.KeyMetadata!.Arn };
+        await run('import (read)', importKeyStore(driver, handMade));
+        await consent(aws, cluster.ClusterId as string);
+        const handMadeRotated = { ...handMade, KmsUserPasswordVersion: 2 };
+        await run('update: rotate an imported store\'s kmsuser', driver.update(handMade, handMadeRotated));
+        await run('delete of the imported store', driver.delete(handMadeRotated));
+        await withdrawConsent(aws, cluster.ClusterId as string);
+
         // KMS makes the store but its answer is lost: the create comes back, finds the store by name, ties it to
         // this request by its create-request record, reads the password it gave KMS from that record, stores it
         // in the kmsuser secret and deletes the record.
         aws.emulator.faults.add({ service: 'kms', action: 'CreateCustomKeyStore', kind: 'lose-response', lostAs: 'drop', times: 1 });
-        const secretsKey = await kmsClient(aws).send(new CreateKeyCommand({ Description: 'the kmsuser secret key' }));
         const properties = keyStoreProperties(aws, cluster, { KeyStoreName: 'permission-keys', SecretsKmsKeyId: secretsKey.KeyMetadata!.Arn });
         const created = await run('create, after a lost CreateCustomKeyStore answer', driver.create(properties));
         const keyStoreId = created.model!.KeyStoreId as string;
@@ -117,6 +129,9 @@ describe('GIVEN every path of every key store handler, driven through the local 
 
     it('WHEN the scenarios run THEN every operation ends as expected, the create by its retry path', () => {
         expect(phases).toEqual([
+            'import (read)',
+            "update: rotate an imported store's kmsuser",
+            'delete of the imported store',
             'create, after a lost CreateCustomKeyStore answer',
             'read',
             'list',

@@ -173,11 +173,12 @@ describe('GIVEN a ready cluster, WHEN CloudFormation delivers every key store ev
             'kms:DisconnectCustomKeyStore': 1,
             'secretsmanager:PutSecretValue': 1,
             'secretsmanager:TagResource': expect.any(Number),
-            'ssm:SendCommand': 1,
+            // The admin secret's form check, then the kmsuser script.
+            'ssm:SendCommand': 2,
             'kms:UpdateCustomKeyStore': 1,
             'kms:ConnectCustomKeyStore': 1,
         });
-        expect(ssmCommands().length - commandsBefore).toBe(1);
+        expect(ssmCommands().length - commandsBefore).toBe(2);
         expect(kmsUserCliRuns(cliFrom)).toEqual(['change-password exit 0']);
         expect(kmsUsers()).toHaveLength(1);
         const [secret] = kmsUserSecrets();

@@ -19,6 +19,8 @@ const CONNECT = 'kms:ConnectCustomKeyStore';
 const UPDATE = 'kms:UpdateCustomKeyStore';
 /** A rotation: new password in the secret, set on the HSMs, told to KMS (with any name and cluster), then recorded. */
 const ROTATION = ['secretsmanager:PutSecretValue', 'ssm:SendCommand', UPDATE, 'secretsmanager:TagResource'];
+/** Before a rotation changes anything, the management instance checks the admin secret's form. */
+const CHECK = 'ssm:SendCommand';
 
 type Change = 'rename' | 'rotate' | 'move' | 'connection' | 'all at once';
 const CHANGES: Change[] = ['rename', 'rotate', 'move', 'connection', 'all at once'];
@@ -36,16 +38,16 @@ const STATES: StartingState[] = [
         declared: 'CONNECTED',
         expected: {
             rename: [UPDATE],
-            rotate: [DISCONNECT, ...ROTATION, CONNECT],
-            move: [DISCONNECT, ...ROTATION, CONNECT],
+            rotate: [CHECK, DISCONNECT, ...ROTATION, CONNECT],
+            move: [CHECK, DISCONNECT, ...ROTATION, CONNECT],
             connection: [DISCONNECT],
-            'all at once': [DISCONNECT, ...ROTATION],
+            'all at once': [CHECK, DISCONNECT, ...ROTATION],
         },
     },
     {
         name: 'DISCONNECTED',
         declared: 'DISCONNECTED',
-        expected: { rename: [UPDATE], rotate: ROTATION, move: ROTATION, connection: [CONNECT], 'all at once': [...ROTATION, CONNECT] },
+        expected: { rename: [UPDATE], rotate: [CHECK, ...ROTATION], move: [CHECK, ...ROTATION], connection: [CONNECT], 'all at once': [CHECK, ...ROTATION, CONNECT] },
     },
     {
         // Waited for: the connection under way is the one a rename wants.
@@ -53,10 +55,10 @@ const STATES: StartingState[] = [
         declared: 'CONNECTED',
         expected: {
             rename: [UPDATE],
-            rotate: [DISCONNECT, ...ROTATION, CONNECT],
-            move: [DISCONNECT, ...ROTATION, CONNECT],
+            rotate: [CHECK, DISCONNECT, ...ROTATION, CONNECT],
+            move: [CHECK, DISCONNECT, ...ROTATION, CONNECT],
             connection: [DISCONNECT],
-            'all at once': [DISCONNECT, ...ROTATION],
+            'all at once': [CHECK, DISCONNECT, ...ROTATION],
         },
     },
     {
@@ -65,17 +67,17 @@ const STATES: StartingState[] = [
         declared: 'CONNECTED',
         expected: {
             rename: [DISCONNECT, UPDATE, CONNECT],
-            rotate: [DISCONNECT, ...ROTATION, CONNECT],
-            move: [DISCONNECT, ...ROTATION, CONNECT],
+            rotate: [CHECK, DISCONNECT, ...ROTATION, CONNECT],
+            move: [CHECK, DISCONNECT, ...ROTATION, CONNECT],
             connection: [DISCONNECT],
-            'all at once': [DISCONNECT, ...ROTATION],
+            'all at once': [CHECK, DISCONNECT, ...ROTATION],
         },
     },
     {
         // KMS never got the failed rotation's password, which kmsuser now has: every update rotates again.
         name: 'DISCONNECTED by a failed rotation',
         declared: 'CONNECTED',
-        expected: { rename: [...ROTATION, CONNECT], rotate: [...ROTATION, CONNECT], move: [...ROTATION, CONNECT], connection: ROTATION, 'all at once': ROTATION },
+        expected: { rename: [CHECK, ...ROTATION, CONNECT], rotate: [CHECK, ...ROTATION, CONNECT], move: [CHECK, ...ROTATION, CONNECT], connection: [CHECK, ...ROTATION], 'all at once': [CHECK, ...ROTATION] },
     },
 ];
 

@@ -114,8 +114,10 @@ test('a rotation disconnects, sets a new kmsuser password in the secret, on the 
     const { report, sequence, cliCommands } = await update({ KmsUserPasswordVersion: 2 });
 
     expectSuccess(report);
-    // The secret's version tag moves only once KMS has the new password.
+    // The admin secret's form is checked on the instance before anything changes; the secret's version tag moves
+    // only once KMS has the new password.
     expect(sequence).toEqual([
+        'ssm:SendCommand',
         'kms:DisconnectCustomKeyStore',
         'secretsmanager:PutSecretValue',
         'ssm:SendCommand',
@@ -218,9 +220,10 @@ describe('moving to another cluster', () => {
 
         expectSuccess(report);
         expect(report.model).toMatchObject({ ClusterId: relatedId, ConnectionState: 'CONNECTED', DesiredConnectionState: 'CONNECTED', KmsUserPasswordVersion: 2 });
-        // Disconnect, a new kmsuser password (secret, HSMs of the new cluster), then KMS told the cluster and the
-        // password in one call, and connect.
+        // The admin secret's form checked, disconnect, a new kmsuser password (secret, HSMs of the new cluster), then
+        // KMS told the cluster and the password in one call, and connect.
         expect(sequence).toEqual([
+            'ssm:SendCommand',
             'kms:DisconnectCustomKeyStore',
             'secretsmanager:PutSecretValue',
             'ssm:SendCommand',

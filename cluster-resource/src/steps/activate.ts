@@ -24,7 +24,7 @@ export async function scriptInputs(scope: ClusterScope) {
 
 export const activateCluster: Step<ClusterScope> = {
     name: 'activate-cluster',
-    when: (scope) => !!scope.model.ManagementInstanceId && !scope.model.SourceBackupId,
+    when: (scope) => !!scope.model.ManagementInstanceId && !scope.model.SourceBackupId && !scope.data.imported,
     run: async (scope) => {
         if (scope.data.command?.purpose === 'activate') return next();
         const cluster = await scope.cluster();
@@ -38,10 +38,14 @@ export const activateCluster: Step<ClusterScope> = {
     },
 };
 
-/** Configures a management instance for a cluster that is already initialized (a replaced instance). */
+/**
+ * Configures a management instance for a cluster that is already initialized: a replaced instance, or the
+ * first the type sets up for an imported cluster (steps/imported-cluster.ts).
+ */
 export const configureInstance: Step<ClusterScope> = {
     name: 'configure-instance',
-    when: (scope) => !!scope.model.ManagementInstanceId && scope.model.ManagementInstanceId !== scope.previous?.ManagementInstanceId,
+    when: (scope) =>
+        !!scope.model.ManagementInstanceId && (scope.model.ManagementInstanceId !== scope.previous?.ManagementInstanceId || !!scope.data.imported?.configureInstance),
     run: async (scope) => {
         if (scope.data.command?.purpose === 'configure') return next();
         const cluster = await scope.cluster();

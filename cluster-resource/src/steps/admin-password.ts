@@ -23,6 +23,7 @@ import { sendScriptOnce } from '../../../shared/ssm/run-command';
 import { ADMIN_PASSWORD_VERSION_TAG, ApiCluster, secretNames, withDefaults } from '../translate';
 import { ClusterScope } from '../workflows/scope';
 import { scriptInputs } from './activate';
+import { copiedAdminPasswordVersion, requireImportedCopies } from './imported-cluster';
 import { adminPasswordScript } from './scripts';
 import { liveSecret } from './secrets';
 
@@ -36,7 +37,12 @@ const unpromotedVersion = (secret: DescribeSecretCommandOutput) => versionWith(s
 const currentVersion = (secret: DescribeSecretCommandOutput) => versionWith(secret, (s) => s.includes(CURRENT));
 const recordedVersion = (secret: DescribeSecretCommandOutput) => secret.Tags?.find((t) => t.Key === ADMIN_PASSWORD_VERSION_TAG)?.Value;
 
-const adminSecret = (scope: ClusterScope) => liveSecret(scope, secretNames(scope.clusterId).admin);
+async function adminSecret(scope: ClusterScope): Promise<DescribeSecretCommandOutput | undefined> {
+    // At an imported cluster's name for the copy, only the copy the type makes or made is the type's.
+    const imported = scope.data.imported;
+    if (imported && ![...imported.held, ...imported.copying].includes('admin-credentials')) return undefined;
+    return liveSecret(scope, secretNames(scope.clusterId).admin);
+}
 
 /**
  * For check-update: a rotation is due when AdminPasswordVersion changed, when the secret's tag records another
@@ -47,10 +53,13 @@ export async function checkAdminPasswordRotation(scope: ClusterScope, cluster: A
     const desired = withDefaults(scope.model).AdminPasswordVersion;
     const changed = desired !== withDefaults(scope.previous ?? scope.model).AdminPasswordVersion;
     const secret = await adminSecret(scope);
-    const recorded = secret && recordedVersion(secret);
-    const unfinished = !!secret && (unpromotedVersion(secret) !== undefined || (recorded !== undefined && recorded !== String(desired)));
+    // An imported cluster's admin secret may be the copy this update makes, recorded with the previous version.
+    const recorded = secret ? recordedVersion(secret) : copiedAdminPasswordVersion(scope);
+    const unfinished = (!!secret && unpromotedVersion(secret) !== undefined) || (recorded !== undefined && recorded !== String(desired));
     if (!changed && !unfinished) return;
-    if (!secret) {
+    if (scope.data.imported) {
+        requireImportedCopies(scope, ['admin-credentials', 'trust-anchor'], 'AdminPasswordVersion: rotating the admin password logs in as admin on the management instance');
+    } else if (!secret) {
         throw new InvalidInputError(
             `AdminPasswordVersion: cluster ${scope.clusterId} has no admin secret (a cluster restored from a backup without SourceAdminSecretArn), so the type does not know its admin password and cannot rotate it. Leave AdminPasswordVersion as it was.`,
         );

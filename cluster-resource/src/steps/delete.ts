@@ -10,21 +10,24 @@ import { NotFoundError } from '../../../shared/engine/errors';
 import { nextLookSeconds, SCHEDULES } from '../../../shared/engine/polling';
 import { next, repeat, Step, wait } from '../../../shared/engine/workflow';
 import { destroySecret } from '../../../shared/secrets/secrets';
-import { INTERNAL_TAG, isLiveHsm, parseManagement, secretNames, tagValue } from '../translate';
+import { INTERNAL_TAG, isLiveHsm, madeByType, parseManagement, secretNames, tagValue } from '../translate';
 import { ClusterScope } from '../workflows/scope';
+import { checkImportedDelete } from './imported-cluster';
 import { revokeAccess } from './instance-access';
 
 const BUSY = new Set(['CREATE_IN_PROGRESS', 'INITIALIZE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'MODIFY_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS']);
 
 /**
  * First invocation only: a cluster that is not there was never created or is already gone. One that is
- * already being deleted (a retried first invocation got as far as DeleteCluster) is carried on with.
+ * already being deleted (a retried first invocation got as far as DeleteCluster) is carried on with. One the
+ * type did not create goes only with its owner's consent (steps/imported-cluster.ts).
  */
 export const requireCluster: Step<ClusterScope> = {
     name: 'require-cluster',
     run: async (scope) => {
         if (!scope.model.ClusterId) throw new NotFoundError('No ClusterId: there is no cluster to delete.');
-        await scope.cluster();
+        const cluster = await scope.cluster();
+        if (!madeByType(cluster)) checkImportedDelete(scope, cluster);
         return next();
     },
 };
@@ -74,10 +77,20 @@ export const revokeInstanceAccess: Step<ClusterScope> = {
     },
 };
 
+/**
+ * An imported cluster's copies of its owner's secrets go with it, backups or not: the owner's own secrets,
+ * which the type never changes, still serve a restore. Only the copies its tag records are the type's.
+ */
 export const deleteSecrets: Step<ClusterScope> = {
     name: 'delete-secrets',
     run: async (scope) => {
         const names = secretNames(scope.clusterId);
+        const imported = scope.data.imported;
+        if (imported) {
+            if (imported.held.includes('admin-credentials')) await destroySecret(scope.secrets, names.admin);
+            if (imported.held.includes('trust-anchor')) await destroySecret(scope.secrets, names.trustAnchor);
+            return next();
+        }
         await destroySecret(scope.secrets, names.caPrivateKey);
         const backups = await scope.cloudhsm.send(new DescribeBackupsCommand({ Filters: { clusterIds: [scope.clusterId] }, MaxResults: 1 }));
         if (!backups.Backups?.length) {

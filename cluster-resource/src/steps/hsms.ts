@@ -18,7 +18,7 @@ import { createHsmAtRememberedAddress, forgetAddresses, rememberAddresses } from
  */
 export const createFirstHsm: Step<ClusterScope> = {
     name: 'create-first-hsm',
-    when: (scope) => !scope.model.SourceBackupId,
+    when: (scope) => !scope.model.SourceBackupId && !scope.data.imported,
     run: async (scope) => {
         const cluster = await scope.cluster();
         if (cluster.State !== 'UNINITIALIZED' || (cluster.Hsms ?? []).some(isLiveHsm)) return next();

@@ -14,6 +14,8 @@ import { recordPublishedCsr } from './published-csrs';
 import { CA_VALIDITY_DAYS, readCertificateAuthority, secretTags } from './secrets';
 
 const isExternal = (scope: ClusterScope) => scope.model.CertificateAuthority === 'EXTERNAL';
+/** The type initializes only clusters it creates (an imported one was initialized before it came: steps/imported-cluster.ts). */
+const initializedHere = (scope: ClusterScope) => !scope.model.SourceBackupId && !scope.data.imported;
 const hasExternalCertificates = (scope: ClusterScope) => !!(scope.model.ExternalClusterCertificate && scope.model.ExternalTrustAnchor);
 
 /**
@@ -22,10 +24,12 @@ const hasExternalCertificates = (scope: ClusterScope) => !!(scope.model.External
  */
 export const stopForExternalCertificate: Step<ClusterScope> = {
     name: 'stop-for-external-certificate',
-    when: (scope) => isExternal(scope) && !hasExternalCertificates(scope),
+    when: (scope) => !scope.data.imported && isExternal(scope) && !hasExternalCertificates(scope),
     run: async (scope, progress) => {
         const cluster = await scope.cluster();
-        if (cluster.State !== 'UNINITIALIZED') return finish();
+        // Initialized already (the certificates came in an earlier update and, write-only, may be gone from
+        // the template since): nothing to wait for, the rest of the update still has its work to do.
+        if (cluster.State !== 'UNINITIALIZED') return next();
         const csrPem = cluster.Certificates?.ClusterCsr;
         if (!csrPem) return awaitCsr(scope, cluster, progress);
         await recordPublishedCsr(scope, cluster, csrPem);
@@ -35,7 +39,7 @@ export const stopForExternalCertificate: Step<ClusterScope> = {
 
 export const initializeCluster: Step<ClusterScope> = {
     name: 'initialize-cluster',
-    when: (scope) => !scope.model.SourceBackupId,
+    when: initializedHere,
     run: async (scope, progress) => {
         const cluster = await scope.cluster();
         if (cluster.State !== 'UNINITIALIZED') return next();
@@ -78,7 +82,7 @@ async function externalCertificates(scope: ClusterScope, csrPem: string) {
 
 export const awaitInitialized: Step<ClusterScope> = {
     name: 'await-initialized',
-    when: (scope) => !scope.model.SourceBackupId,
+    when: initializedHere,
     run: async (scope, progress) => {
         const cluster = await scope.cluster();
         switch (cluster.State) {

@@ -130,17 +130,25 @@ export const copySourceSecrets: Step<ClusterScope> = {
  */
 export async function checkSourceSecrets(scope: ClusterScope, sourceClusterId: string): Promise<void> {
     const { SourceAdminSecretArn: admin, SourceTrustAnchorSecretArn: anchor } = scope.model;
+    const notTheBackupsCluster = (owner: string | undefined) =>
+        `is not one this type keeps for ${sourceClusterId}, the cluster the backup ${scope.model.SourceBackupId} was taken from ` +
+        `(its ${SECRET_CLUSTER_TAG} tag is ${owner ?? 'absent'}). Name that cluster's AdminSecretArn / TrustAnchorSecretArn.`;
     if (admin) {
-        await checkBelongsTo(scope, admin, 'SourceAdminSecretArn', sourceClusterId);
+        await checkBelongsTo(scope, admin, 'SourceAdminSecretArn', sourceClusterId, notTheBackupsCluster);
         await readAdminCredentials(scope, admin, 'SourceAdminSecretArn');
     }
     if (anchor) {
-        await checkBelongsTo(scope, anchor, 'SourceTrustAnchorSecretArn', sourceClusterId);
+        await checkBelongsTo(scope, anchor, 'SourceTrustAnchorSecretArn', sourceClusterId, notTheBackupsCluster);
         await readTrustAnchor(scope, anchor, 'SourceTrustAnchorSecretArn');
     }
 }
 
-async function checkBelongsTo(scope: ClusterScope, secretId: string, property: string, sourceClusterId: string): Promise<void> {
+/**
+ * A secret named in `property` exists, is not scheduled for deletion, and carries the type's tag naming
+ * `clusterId`: whoever may hand the type a secret must also have been allowed to tag it as that cluster's.
+ * `mismatch` says, after "<property>: secret <id> ", what is wrong given the tag's value, and what to do.
+ */
+export async function checkBelongsTo(scope: ClusterScope, secretId: string, property: string, clusterId: string, mismatch: (owner: string | undefined) => string): Promise<void> {
     let secret;
     try {
         secret = await scope.secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
@@ -150,12 +158,7 @@ async function checkBelongsTo(scope: ClusterScope, secretId: string, property: s
     }
     if (secret.DeletedDate) throw new InvalidInputError(`${property}: secret ${secretId} is scheduled for deletion.`);
     const owner = secret.Tags?.find((t) => t.Key === SECRET_CLUSTER_TAG)?.Value;
-    if (owner !== sourceClusterId) {
-        throw new InvalidInputError(
-            `${property}: secret ${secretId} is not one this type keeps for ${sourceClusterId}, the cluster the backup ${scope.model.SourceBackupId} was taken from ` +
-                `(its ${SECRET_CLUSTER_TAG} tag is ${owner ?? 'absent'}). Name that cluster's AdminSecretArn / TrustAnchorSecretArn.`,
-        );
-    }
+    if (owner !== clusterId) throw new InvalidInputError(`${property}: secret ${secretId} ${mismatch(owner)}`);
 }
 
 async function readAdminCredentials(scope: ClusterScope, secretId: string, property: string): Promise<AdminCredentials> {
@@ -167,7 +170,7 @@ async function readAdminCredentials(scope: ClusterScope, secretId: string, prope
     }
 }
 
-async function readTrustAnchor(scope: ClusterScope, secretId: string, property: string): Promise<string> {
+export async function readTrustAnchor(scope: ClusterScope, secretId: string, property: string): Promise<string> {
     const pem = await readSecret(scope.secrets, secretId);
     // A fixed message: whatever the secret holds instead is never quoted.
     if (!PEM_CERTIFICATE.test(pem)) throw new InvalidInputError(`${property}: secret ${secretId} does not hold one PEM certificate.`);

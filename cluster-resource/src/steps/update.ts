@@ -8,12 +8,13 @@ import { HandlerErrorCode } from '@amazon-web-services-cloudformation/cloudforma
 import { HandlerError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { ClusterModel } from '../resource-model';
-import { DEFAULTS, INTERNAL_TAG, parseManagement, secretNames, tagValue, userTags, withDefaults } from '../translate';
+import { DEFAULTS, INTERNAL_TAG, isInternalTag, madeByType, parseManagement, secretNames, tagValue, userTags, withDefaults } from '../translate';
 import { ClusterScope } from '../workflows/scope';
 import { assertValidClusterInput } from '../validate-input';
 import { checkManagementInstance } from './check-environment';
 import { checkAdminPasswordRotation } from './admin-password';
 import { checkHsmTypeChange } from './hsm-type';
+import { checkImportedManagementInstance, checkImportedUpdate, planImportedCopies, requireImportedCopies } from './imported-cluster';
 import { checkTrustAnchorChange } from './mtls';
 import { revokeAccess } from './instance-access';
 import { refuseCertificateForOlderCsr } from './published-csrs';
@@ -35,6 +36,8 @@ export const checkUpdate: Step<ClusterScope> = {
     name: 'check-update',
     run: async (scope) => {
         const cluster = await scope.cluster();
+        const imported = !madeByType(cluster);
+        if (imported) checkImportedUpdate(scope, cluster);
         const previous = scope.previous ?? new ClusterModel();
         const effective = (model: ClusterModel, p: keyof ClusterModel) => model[p] ?? (DEFAULTS as Partial<Record<keyof ClusterModel, unknown>>)[p];
         const changed = CREATE_ONLY.filter((p) => !same(effective(previous, p), effective(scope.model, p)));
@@ -44,10 +47,15 @@ export const checkUpdate: Step<ClusterScope> = {
         }
         // Before the input check: a changed HsmType other than the migration (say to the retired hsm1.medium) is NotUpdatable, not bad input.
         await checkHsmTypeChange(scope, cluster);
-        assertValidClusterInput(scope.model, { ...scope.request, existingHsmType: cluster.HsmType });
+        assertValidClusterInput(scope.model, { ...scope.request, existingHsmType: cluster.HsmType, imported });
+        if (imported) await planImportedCopies(scope, cluster);
         await checkAdminPasswordRotation(scope, cluster);
         checkTrustAnchorChange(scope, cluster);
+        if (scope.data.reconcileTrustAnchors) {
+            requireImportedCopies(scope, ['admin-credentials', 'trust-anchor'], 'MtlsTrustAnchors: registering mTLS trust anchors as admin from the management instance');
+        }
         refuseCertificateForOlderCsr(scope, cluster);
+        checkImportedManagementInstance(scope, cluster);
         const instanceId = scope.model.ManagementInstanceId;
         if (instanceId && parseManagement(tagValue(cluster, INTERNAL_TAG.management))?.instanceId !== instanceId) {
             scope.data.instanceGroupId = await checkManagementInstance(scope, instanceId, cluster.VpcId);
@@ -70,21 +78,23 @@ export const modifyBackupRetention: Step<ClusterScope> = {
 /**
  * Brings the cluster's user tags to the desired set, and those of the secrets that carry them: the admin
  * credentials and trust anchor a new cluster made for itself. The CA key (gone after initialization) and the
- * copies a restore made of another cluster's secrets carry only the type's own tag (see steps/secrets.ts).
+ * copies a restore made of another cluster's secrets, or an import of the owner's, carry only the type's own
+ * tag (see steps/secrets.ts). Tags is the whole set of the cluster's user tags, an imported cluster's too:
+ * tags somebody else put on the cluster go unless Tags (or the stack's tags) name them.
  */
 export const syncTags: Step<ClusterScope> = {
     name: 'sync-tags',
     run: async (scope) => {
         const cluster = await scope.cluster();
         const desired = new Map(userTags(scope.model, scope.request.stackTags).map((t) => [t.Key!, t.Value ?? '']));
-        const current = new Map((cluster.TagList ?? []).filter((t) => !t.Key!.startsWith('cloudhsm-type:')).map((t) => [t.Key!, t.Value ?? '']));
+        const current = new Map((cluster.TagList ?? []).filter((t) => !isInternalTag(t.Key)).map((t) => [t.Key!, t.Value ?? '']));
         const removed = [...current.keys()].filter((k) => !desired.has(k));
         const upserted = [...desired].filter(([k, v]) => current.get(k) !== v).map(([Key, Value]) => ({ Key, Value }));
         if (!removed.length && !upserted.length) return next();
         if (removed.length) await scope.cloudhsm.send(new UntagResourceCommand({ ResourceId: scope.clusterId, TagKeyList: removed }));
         if (upserted.length) await scope.cloudhsm.send(new TagResourceCommand({ ResourceId: scope.clusterId, TagList: upserted }));
         const names = secretNames(scope.clusterId);
-        for (const name of scope.model.SourceBackupId ? [] : [names.admin, names.trustAnchor]) {
+        for (const name of scope.model.SourceBackupId || scope.data.imported ? [] : [names.admin, names.trustAnchor]) {
             const arn = await secretArn(scope, name);
             if (!arn) continue;
             if (removed.length) await scope.secrets.send(new UntagSecretCommand({ SecretId: arn, TagKeys: removed }));

@@ -16,7 +16,7 @@ import { findCluster } from '../../../shared/finders/clusters';
 import { Described } from '../../../shared/finders/described';
 import type { SentCommand } from '../../../shared/ssm/run-command';
 import { ClusterModel } from '../resource-model';
-import { ApiCluster } from '../translate';
+import { ApiCluster, ImportedSecret } from '../translate';
 
 export interface ClusterData {
     clusterId?: string;
@@ -34,6 +34,17 @@ export interface ClusterData {
     addressNotes?: string[];
     /** Remembered addresses CreateHsm refused in this operation, not to be asked for again. */
     refusedAddresses?: string[];
+    /** Set by the first step for a cluster the type did not create (steps/imported-cluster.ts). */
+    imported?: ImportedClusterData;
+}
+
+export interface ImportedClusterData {
+    /** Copies of the owner's secrets the type made before this operation (the cluster's tag says which). */
+    held: ImportedSecret[];
+    /** Copies this update makes from ImportedAdminSecretArn / ImportedTrustAnchorSecretArn. */
+    copying: ImportedSecret[];
+    /** The update configures the CloudHSM CLI on ManagementInstanceId, which the type has not done yet for this cluster. */
+    configureInstance?: boolean;
 }
 
 export interface ClusterRequest {
@@ -44,6 +55,8 @@ export interface ClusterRequest {
     accountId?: string;
     stackTags?: Record<string, string>;
     logicalId?: string;
+    /** CloudFormation's system tags: the stack ID names the stack an imported cluster's owner must consent to. */
+    systemTags?: Record<string, string>;
 }
 
 export class ClusterScope {

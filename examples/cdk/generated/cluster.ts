@@ -68,6 +68,18 @@ export interface CfnClusterProps {
     readonly sourceTrustAnchorSecretArn?: string;
 
     /**
+     * For a cluster brought into the stack by resource import (made by the AWS sample or by hand, not by this type): a secret holding the cluster admin's current password, either the password itself as the secret string (as the AWS sample keeps it) or JSON {"username": "admin", "password": ...}. The secret must carry the tag cloudhsm-type:cluster-id = the cluster's ID. At the first update that has it, the handler copies it into the type's own admin secret (AdminSecretArn, recorded as the previous AdminPasswordVersion); from then on the copy is used and rotated, and this secret is never read or changed again. Needed to rotate the admin password or register mTLS trust anchors on an imported cluster. Must be a secret ARN in the stack's account and region.
+     * Write-only: the resource never reports it back.
+     */
+    readonly importedAdminSecretArn?: string;
+
+    /**
+     * For a cluster brought into the stack by resource import: a secret whose string is the cluster's trust anchor certificate (PEM, the customerCA.crt that issued the cluster certificate), tagged cloudhsm-type:cluster-id = the cluster's ID. At the first update that has it, the handler checks that it issued the cluster's certificate and copies it into the type's own trust anchor secret (TrustAnchorSecretArn, TrustAnchorCertificate). Needed to set up a management instance, rotate the admin password or register mTLS trust anchors on an imported cluster. Must be a secret ARN in the stack's account and region.
+     * Write-only: the resource never reports it back.
+     */
+    readonly importedTrustAnchorSecretArn?: string;
+
+    /**
      * Who signs the cluster certificate. SELF_SIGNED (the default): the handler creates a root CA whose private key lives only in Secrets Manager, and only until the cluster is initialized; then it is destroyed. EXTERNAL: create stops with the cluster UNINITIALIZED and its CSR in the ClusterCsr attribute; an update that supplies ExternalClusterCertificate and ExternalTrustAnchor completes initialization, activation and HSM alignment.
      * Allowed values: SELF_SIGNED, EXTERNAL.
      * @default "SELF_SIGNED"
@@ -111,7 +123,7 @@ export interface CfnClusterProps {
     readonly mtlsTrustAnchors?: string[];
 
     /**
-     * Tags for the cluster and for the admin credentials and trust anchor secrets of a new cluster. Never on the root CA's private key or on the copies a restore makes of another cluster's secrets.
+     * Tags for the cluster and for the admin credentials and trust anchor secrets of a new cluster. Never on the root CA's private key or on the copies a restore makes of another cluster's secrets. For an imported cluster, Tags is the whole set of the cluster's own tags, as for a cluster the type made: a tag on the cluster that Tags (or the stack's tags) does not name is removed at the next update.
      */
     readonly tags?: Array<ClusterTag | cdk.IResolvable> | cdk.IResolvable;
 }
@@ -190,13 +202,13 @@ export class CfnCluster extends cdk.CfnResource {
     public readonly attrTrustAnchorCertificate: string;
 
     /**
-     * The secret holding the cluster admin's credentials as JSON {"username": "admin", "password": ...}: the password used to activate the cluster, or the one to activate it with by hand. For a cluster restored from a backup: the copy made from SourceAdminSecretArn, absent without it.
+     * The secret holding the cluster admin's credentials as JSON {"username": "admin", "password": ...}: the password used to activate the cluster, or the one to activate it with by hand. For a cluster restored from a backup: the copy made from SourceAdminSecretArn, absent without it. For an imported cluster: the copy made from ImportedAdminSecretArn, absent without it.
      * @cloudformationAttribute AdminSecretArn
      */
     public readonly attrAdminSecretArn: string;
 
     /**
-     * The secret holding the trust anchor certificate. It is kept when the cluster is deleted, for restores from its backups. For a cluster restored from a backup: the copy made from SourceTrustAnchorSecretArn, absent without it.
+     * The secret holding the trust anchor certificate. It is kept when the cluster is deleted, for restores from its backups. For a cluster restored from a backup: the copy made from SourceTrustAnchorSecretArn, absent without it. For an imported cluster: the copy made from ImportedTrustAnchorSecretArn, absent without it.
      * @cloudformationAttribute TrustAnchorSecretArn
      */
     public readonly attrTrustAnchorSecretArn: string;
@@ -226,6 +238,8 @@ function renderCfnClusterProps(props: CfnClusterProps): Record<string, unknown> 
         SourceBackupId: props.sourceBackupId,
         SourceAdminSecretArn: props.sourceAdminSecretArn,
         SourceTrustAnchorSecretArn: props.sourceTrustAnchorSecretArn,
+        ImportedAdminSecretArn: props.importedAdminSecretArn,
+        ImportedTrustAnchorSecretArn: props.importedTrustAnchorSecretArn,
         CertificateAuthority: props.certificateAuthority,
         ExternalClusterCertificate: props.externalClusterCertificate,
         ExternalTrustAnchor: props.externalTrustAnchor,

@@ -49,14 +49,14 @@ export interface CfnKeyStoreProps {
     readonly desiredConnectionState?: string;
 
     /**
-     * Change this number to rotate the kmsuser password: the key store is disconnected, the password changed on the HSMs and in KMS, and the key store reconnected as DesiredConnectionState says.
+     * Change this number to rotate the kmsuser password: the key store is disconnected, the password changed on the HSMs and in KMS, and the key store reconnected as DesiredConnectionState says. An imported key store's kmsuser (made by hand or by the AWS sample) is rotated the same way: the cluster admin resets its password.
      * @default 1
      */
     readonly kmsUserPasswordVersion?: number;
 }
 
 /**
- * An AWS KMS custom key store backed by a CloudHSM cluster: creates the kmsuser crypto user with a password of its own, creates and connects the key store, renames it, rotates the kmsuser password, moves it to a related cluster, connects or disconnects it on request, and deletes it only when it holds no KMS keys.
+ * An AWS KMS custom key store backed by a CloudHSM cluster: creates the kmsuser crypto user with a password of its own, creates and connects the key store, renames it, rotates the kmsuser password, moves it to a related cluster, connects or disconnects it on request, and deletes it only when it holds no KMS keys. A key store it did not create (made by hand or by the AWS sample) can be imported; it is then changed or deleted only while its cluster carries the tag cloudhsm-type:import-into=<stack name>.
  * `Ref` returns the KeyStoreId.
  * @cloudformationResource Community::CloudHsm::KeyStore
  */
@@ -82,7 +82,7 @@ export class CfnKeyStore extends cdk.CfnResource {
     public readonly attrConnectionErrorCode: string;
 
     /**
-     * The secret holding the kmsuser password the type set, as JSON {"username": "kmsuser", "password"}. KMS rotates the password each time it connects, so after a connection this is the password KMS was last told, not the current one.
+     * The secret holding the kmsuser password the type set, as JSON {"username": "kmsuser", "password"}. KMS rotates the password each time it connects, so after a connection this is the password KMS was last told, not the current one. Absent for an imported key store until the type first rotates its kmsuser password.
      * @cloudformationAttribute KmsUserSecretArn
      */
     public readonly attrKmsUserSecretArn: string;

@@ -28,7 +28,7 @@ import { isAwsError } from '../../../shared/aws/error-table';
 import { HandlerError, InvalidInputError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { destroySecret, ensureSecretWithOutcome, generatePassword, readJsonSecret, tokenFor } from '../../../shared/secrets/secrets';
-import { createRequestRecordName, KMS_USER, kmsUserSecretName, PASSWORD_VERSION_TAG, sameCertificate, withDefaults } from '../translate';
+import { createRequestRecordName, KEY_STORE_ID_TAG, KMS_USER, kmsUserSecretName, PASSWORD_VERSION_TAG, sameCertificate, withDefaults } from '../translate';
 import { KeyStoreScope } from '../workflows/scope';
 
 /** CreateCustomKeyStore errors that say no store was made: the record can go. */
@@ -165,7 +165,7 @@ export const storeKmsUserSecret: Step<KeyStoreScope> = {
                 value: () => JSON.stringify({ username: KMS_USER, password }),
                 kmsKeyId: scope.model.SecretsKmsKeyId,
                 tags: [
-                    { Key: 'cloudhsm-type:key-store-id', Value: scope.keyStoreId },
+                    { Key: KEY_STORE_ID_TAG, Value: scope.keyStoreId },
                     { Key: PASSWORD_VERSION_TAG, Value: String(withDefaults(scope.model).KmsUserPasswordVersion) },
                 ],
                 requestToken: scope.request.requestToken,

@@ -8,6 +8,14 @@
  * failure lists the keys the type could see. kmsuser stays on the cluster (a later key store adopts it); its
  * secret goes with the store.
  *
+ * An imported store (steps/ownership.ts) is deleted the same way, once its cluster consents. Its kmsuser stays
+ * too, although the type did not create it: it may own key material that KMS left in the cluster (orphaned
+ * keys, which the CloudHSM CLI refuses to delete a user for), whoever made the store by hand may mean to use it
+ * again, and removing it would take an admin session on the management instance that no delete needs
+ * otherwise. Only the type's own kmsuser secret goes (made if the type rotated the imported store's password);
+ * the secrets the type did not create — the AdminSecretArn it was given, or the AWS sample's password and CA
+ * certificate secrets — are never touched: the delete does not even read their names.
+ *
  * A store that holds nothing but keys pending deletion (as a stack leaves it: CloudFormation deletes its KMS keys
  * first, which only schedules them) cannot be deleted for 7 to 30 days. Rather than fail the stack, the delete
  * retires it: the store stays DISCONNECTED under the name `retired/<id>/<name>` (shared/finders/key-store-keys.ts),

@@ -9,7 +9,7 @@ import { isAwsError } from '../../../shared/aws/error-table';
 import { TerminalStateError } from '../../../shared/engine/errors';
 import { next, Step } from '../../../shared/engine/workflow';
 import { findCluster } from '../../../shared/finders/clusters';
-import { generatePassword, readJsonSecret, tokenFor } from '../../../shared/secrets/secrets';
+import { ensureSecret, generatePassword, readJsonSecret, tokenFor } from '../../../shared/secrets/secrets';
 import {
     configureCli,
     readPasswordFromSecret,
@@ -20,8 +20,9 @@ import {
     withPasswordAtPrompts,
 } from '../../../shared/ssm/cloudhsm-scripts';
 import { sendScriptOnce } from '../../../shared/ssm/run-command';
-import { KMS_USER, kmsUserSecretName, PASSWORD_VERSION_TAG, withDefaults } from '../translate';
+import { KEY_STORE_ID_TAG, KMS_USER, kmsUserSecretName, PASSWORD_VERSION_TAG, withDefaults } from '../translate';
 import { KeyStoreScope } from '../workflows/scope';
+import { IMPORTED_TAG } from './ownership';
 
 const ADMIN_LOGIN = 'CLOUDHSM_ROLE=admin CLOUDHSM_PIN="admin:$admin_password"';
 
@@ -99,23 +100,36 @@ async function kmsUserSecretArn(scope: KeyStoreScope): Promise<string> {
 
 /**
  * A new kmsuser password for a rotation: written to the secret first (a retried step finds its own version by
- * the request token and keeps it), then set on the HSMs and told to KMS by the steps that follow.
+ * the request token and keeps it), then set on the HSMs and told to KMS by the steps that follow. An imported
+ * store has no kmsuser secret until its first rotation, which creates it: without the version tag (KMS has not
+ * been told its password yet; record-password-version adds it) and with IMPORTED_TAG, so it stays imported.
  */
 export const storeNewKmsUserPassword: Step<KeyStoreScope> = {
     name: 'store-new-kmsuser-password',
     when: (scope) => rotatesKmsUser(scope),
     run: async (scope) => {
         const secretId = kmsUserSecretName(scope.keyStoreId);
-        try {
-            await scope.secrets.send(
-                new PutSecretValueCommand({
-                    SecretId: secretId,
-                    SecretString: JSON.stringify({ username: KMS_USER, password: generatePassword() }),
-                    ClientRequestToken: tokenFor(scope.request.requestToken, `${secretId}#rotation`),
-                }),
-            );
-        } catch (err) {
-            if (!isAwsError(err, 'ResourceExistsException')) throw err;
+        const secret = await scope.kmsUserSecret();
+        const newValue = () => JSON.stringify({ username: KMS_USER, password: generatePassword() });
+        if (!secret) {
+            await ensureSecret(scope.secrets, {
+                name: secretId,
+                description: `KMS key store ${scope.keyStoreId} (imported): the kmsuser password the type set`,
+                value: newValue,
+                kmsKeyId: scope.model.SecretsKmsKeyId,
+                tags: [
+                    { Key: KEY_STORE_ID_TAG, Value: scope.keyStoreId },
+                    { Key: IMPORTED_TAG, Value: 'true' },
+                ],
+                requestToken: scope.request.requestToken,
+            });
+        } else if (!secret.VersionIdsToStages?.[tokenFor(scope.request.requestToken, secretId)]) {
+            // (A secret this request created a moment ago already holds this rotation's password.)
+            try {
+                await scope.secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: newValue(), ClientRequestToken: tokenFor(scope.request.requestToken, `${secretId}#rotation`) }));
+            } catch (err) {
+                if (!isAwsError(err, 'ResourceExistsException')) throw err;
+            }
         }
         scope.secretChanged();
         return next();

@@ -15,7 +15,8 @@ import { checkScriptTarget, readyCluster } from './check-inputs';
 import { wantsConnected } from './connection';
 import { findByName } from './create-key-store';
 import { kmsUserPassword, rotatesKmsUser } from './kmsuser';
-import { passwordVersion } from './read-model';
+import { assertManagedHere } from './ownership';
+import { passwordVersionOf } from './read-model';
 
 /** The update leaves the store DISCONNECTED, or changes what KMS accepts only while it is: the store is disconnected first. */
 export const disconnectsFirst = (scope: KeyStoreScope) => rotatesKmsUser(scope) || !wantsConnected(scope);
@@ -39,6 +40,7 @@ export const checkUpdate: Step<KeyStoreScope> = {
             }
         }
         scope.data.rotateKmsUser = await needsRotation(scope, store);
+        if (changesKeyStore(scope, store)) await assertManagedHere(scope, store, 'update', [store.CloudHsmClusterId!, scope.model.ClusterId!]);
         // A rotation or a move sends the kmsuser script: to the instance and with the admin secret of the
         // cluster the store ends on.
         if (rotatesKmsUser(scope)) await checkScriptTarget(scope, target ?? (await existingCluster(scope, store.CloudHsmClusterId!)));
@@ -47,17 +49,31 @@ export const checkUpdate: Step<KeyStoreScope> = {
     },
 };
 
+const SETTLES_AS: Record<string, string> = { CONNECTED: 'CONNECTED', CONNECTING: 'CONNECTED', DISCONNECTED: 'DISCONNECTED', DISCONNECTING: 'DISCONNECTED' };
+
+/**
+ * Whether any step of the update will change the store. One that changes nothing needs no consent (an
+ * imported store's write-only properties, or CloudFormation's rollback of an update that was refused, which
+ * declares the store as it still is).
+ */
+const changesKeyStore = (scope: KeyStoreScope, store: CustomKeyStoresListEntry) =>
+    rotatesKmsUser(scope) ||
+    store.CustomKeyStoreName !== scope.model.KeyStoreName ||
+    store.CloudHsmClusterId !== scope.model.ClusterId ||
+    SETTLES_AS[store.ConnectionState ?? ''] !== withDefaults(scope.model).DesiredConnectionState;
+
 /**
  * kmsuser gets a new password when one is asked for (KmsUserPasswordVersion changed), when the store moves (the
  * new cluster's kmsuser must have the password KMS is told), and when the secret's version tag is not the
  * version declared: an earlier rotation set a password on the HSMs but never told KMS, so connecting now
- * would fail.
+ * would fail. An imported store's secret has no version tag until its first rotation has told KMS; a store
+ * with no secret at all was never rotated by the type, and KMS holds whatever password its owner gave it.
  */
 async function needsRotation(scope: KeyStoreScope, store: CustomKeyStoresListEntry): Promise<boolean> {
     const version = withDefaults(scope.model).KmsUserPasswordVersion;
     if (version !== withDefaults(scope.previous!).KmsUserPasswordVersion || scope.model.ClusterId !== store.CloudHsmClusterId) return true;
-    const told = await passwordVersion(scope);
-    return told !== undefined && told !== version;
+    const secret = await scope.kmsUserSecret();
+    return secret !== undefined && passwordVersionOf(secret) !== version;
 }
 
 /** A rename that is the update's first change is checked by KMS itself; after other changes, a name in use would strand them. */

@@ -16,7 +16,7 @@ import { Described } from '../../../shared/finders/described';
 import { isRetiredKeyStore } from '../../../shared/finders/key-store-keys';
 import type { SentCommand } from '../../../shared/ssm/run-command';
 import { KeyStoreModel } from '../resource-model';
-import { kmsUserSecretName } from '../translate';
+import { isCloudHsmKeyStore, kmsUserSecretName } from '../translate';
 
 export interface KeyStoreData {
     keyStoreId?: string;
@@ -39,6 +39,8 @@ export interface KeyStoreRequest {
     requestToken: string;
     region: string;
     accountId: string;
+    /** CloudFormation's system tags: they name the stack, which an imported store's cluster must consent to. */
+    systemTags?: Record<string, string>;
 }
 
 export class KeyStoreScope {
@@ -128,6 +130,11 @@ export class KeyStoreScope {
             const out = await this.kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: this.keyStoreId }));
             // A retired store is one this type deleted: for CloudFormation it is gone.
             const store = out.CustomKeyStores?.[0];
+            if (store && !isCloudHsmKeyStore(store)) {
+                throw new NotFoundError(
+                    `Key store ${this.keyStoreId} is an external key store (${store.CustomKeyStoreType}); Community::CloudHsm::KeyStore reads and manages only AWS CloudHSM key stores, so it cannot be imported as one.`,
+                );
+            }
             return store && !isRetiredKeyStore(store) ? store : undefined;
         } catch (err) {
             if (isAwsError(err, 'CustomKeyStoreNotFoundException')) return undefined;

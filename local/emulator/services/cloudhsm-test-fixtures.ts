@@ -19,6 +19,7 @@ import { Durations } from '../durations';
 import { Emulator } from '../server';
 import { Cluster } from '../state';
 import { CloudHsmService, cloudHsmService } from './cloudhsm';
+import { clientSettings } from './test-client';
 
 export interface CloudHsmHarness {
     clock: SharedClock;
@@ -59,12 +60,7 @@ export async function startCloudHsm(durations: Partial<Durations> = {}): Promise
     for (const [subnetId, vpcId, availabilityZone, cidr, ipv6Cidr] of subnets) {
         state.subnets.set(subnetId, { subnetId, vpcId, availabilityZone, cidr, ...(ipv6Cidr ? { ipv6Cidr } : {}) });
     }
-    const client = new CloudHSMV2Client({
-        endpoint: emulator.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
-        maxAttempts: 1,
-    });
+    const client = new CloudHSMV2Client(clientSettings(emulator));
     return { clock, emulator, client, service: emulator.service<CloudHsmService>('cloudhsmv2'), durations: emulator.durations };
 }
 

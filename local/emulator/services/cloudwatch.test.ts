@@ -2,6 +2,7 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { SharedClock } from '../../clock';
 import { Emulator } from '../server';
 import { cloudWatchService } from './cloudwatch';
+import { clientSettings, errorOf } from './test-client';
 
 let emulator: Emulator;
 let client: CloudWatchClient;
@@ -9,27 +10,13 @@ let client: CloudWatchClient;
 beforeEach(async () => {
     emulator = new Emulator({ clock: new SharedClock(), services: [cloudWatchService] });
     await emulator.start();
-    client = new CloudWatchClient({
-        endpoint: emulator.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
-        maxAttempts: 1,
-    });
+    client = new CloudWatchClient(clientSettings(emulator));
 });
 
 afterEach(async () => {
     client.destroy();
     await emulator.stop();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-    try {
-        await promise;
-    } catch (err) {
-        return err as { name: string; message: string };
-    }
-    throw new Error('expected the call to fail');
-}
 
 describe('PutMetricData', () => {
     it('stores namespace, name, value, unit, dimensions and timestamp', async () => {

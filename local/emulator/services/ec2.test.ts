@@ -13,6 +13,7 @@ import { addManagementInstance, NetworkFixture, seedNetwork } from '../fixtures'
 import { Emulator } from '../server';
 import { ec2Service } from './ec2';
 import { newEc2Id } from './ec2-query';
+import { clientSettings, errorOf } from './test-client';
 
 let emulator: Emulator;
 let client: EC2Client;
@@ -32,27 +33,13 @@ beforeEach(async () => {
         ingress: [],
     });
     await emulator.start();
-    client = new EC2Client({
-        endpoint: emulator.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
-        maxAttempts: 1,
-    });
+    client = new EC2Client(clientSettings(emulator));
 });
 
 afterEach(async () => {
     client.destroy();
     await emulator.stop();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-    try {
-        await promise;
-    } catch (err) {
-        return err as { name: string; message: string };
-    }
-    throw new Error('expected the call to fail');
-}
 
 const hsmPorts = (sourceGroupId: string): IpPermission => ({
     IpProtocol: 'tcp',

@@ -18,6 +18,7 @@ import { Emulator } from '../server';
 import { Cluster, HsmUser } from '../state';
 import { cloudHsmService } from './cloudhsm';
 import { KmsService, kmsService } from './kms';
+import { clientSettings } from './test-client';
 
 export interface KmsHarness {
     clock: SharedClock;
@@ -31,12 +32,7 @@ export async function startKms(durations: Partial<Durations> = {}): Promise<KmsH
     const clock = new SharedClock();
     const emulator = new Emulator({ clock, services: [cloudHsmService, kmsService], durations });
     await emulator.start();
-    const client = new KMSClient({
-        endpoint: emulator.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
-        maxAttempts: 1,
-    });
+    const client = new KMSClient(clientSettings(emulator));
     return { clock, emulator, client, kms: emulator.service<KmsService>('kms'), durations: emulator.durations };
 }
 

@@ -9,6 +9,7 @@ import {
 import { SharedClock } from '../../clock';
 import { Emulator } from '../server';
 import { logsService } from './logs';
+import { clientSettings, errorOf } from './test-client';
 
 let clock: SharedClock;
 let emulator: Emulator;
@@ -18,27 +19,13 @@ beforeEach(async () => {
     clock = new SharedClock();
     emulator = new Emulator({ clock, services: [logsService] });
     await emulator.start();
-    client = new CloudWatchLogsClient({
-        endpoint: emulator.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
-        maxAttempts: 1,
-    });
+    client = new CloudWatchLogsClient(clientSettings(emulator));
 });
 
 afterEach(async () => {
     client.destroy();
     await emulator.stop();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-    try {
-        await promise;
-    } catch (err) {
-        return err as { name: string; message: string };
-    }
-    throw new Error('expected the call to fail');
-}
 
 async function groupWithStream(group = 'handler-logs', stream = 'stack__resource'): Promise<void> {
     await client.send(new CreateLogGroupCommand({ logGroupName: group }));

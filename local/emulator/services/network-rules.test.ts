@@ -12,19 +12,19 @@ import { Emulator } from '../server';
 import { CloudHsmService, cloudHsmService } from './cloudhsm';
 import { addWireMembers, rawCall } from './cloudhsm-test-fixtures';
 import { ec2Service } from './ec2';
+import { clientSettings, errorOf } from './test-client';
 
 let emulator: Emulator;
 let network: NetworkFixture;
 let ec2: EC2Client;
 let cloudhsm: CloudHSMV2Client;
-const settings = () => ({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' }, maxAttempts: 1 });
 
 beforeEach(async () => {
     emulator = new Emulator({ clock: new SharedClock(), services: [ec2Service, cloudHsmService] });
     network = seedNetwork(emulator.state);
     await emulator.start();
-    ec2 = new EC2Client(settings());
-    cloudhsm = new CloudHSMV2Client(settings());
+    ec2 = new EC2Client(clientSettings(emulator));
+    cloudhsm = new CloudHSMV2Client(clientSettings(emulator));
 });
 afterEach(async () => {
     ec2.destroy();
@@ -32,22 +32,13 @@ afterEach(async () => {
     await emulator.stop();
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-    try {
-        await promise;
-    } catch (err) {
-        return err as { name: string; message: string };
-    }
-    throw new Error('expected the call to fail');
-}
-
 const advance = (seconds: number) => {
     emulator.clock.advance(seconds);
     emulator.settle();
 };
 
 async function readyCluster(subnetIds: string[], networkType?: 'DUALSTACK') {
-    const client = new CloudHSMV2Client(settings());
+    const client = new CloudHSMV2Client(clientSettings(emulator));
     if (networkType) addWireMembers(client, { NetworkType: networkType }, 'CreateCluster');
     const { Cluster } = await client.send(new CreateClusterCommand({ HsmType: 'hsm2m.medium', SubnetIds: subnetIds }));
     client.destroy();

@@ -17,6 +17,7 @@ import { randomUUID } from 'crypto';
 import { SharedClock } from '../../clock';
 import { Emulator } from '../server';
 import { secretsManagerService } from './secretsmanager';
+import { clientSettings, errorOf } from './test-client';
 
 const DAY_SECONDS = 86_400;
 
@@ -28,27 +29,13 @@ beforeEach(async () => {
     clock = new SharedClock();
     emulator = new Emulator({ clock, services: [secretsManagerService] });
     await emulator.start();
-    client = new SecretsManagerClient({
-        endpoint: emulator.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
-        maxAttempts: 1,
-    });
+    client = new SecretsManagerClient(clientSettings(emulator));
 });
 
 afterEach(async () => {
     client.destroy();
     await emulator.stop();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-    try {
-        await promise;
-    } catch (err) {
-        return err as { name: string; message: string };
-    }
-    throw new Error('expected the call to fail');
-}
 
 /** Any request lets the emulator run what the advanced clock has made due. */
 async function advanceDays(days: number): Promise<void> {
