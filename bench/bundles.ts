@@ -2,8 +2,8 @@
  * Each type's bundle (npm run build) beside a default-style build of the same handler module, with the real
  * `aws-sdk` v2 that the CloudFormation library normally pulls in, which the bench installs into a scratch
  * directory of its own (never into the project). The figures themselves come from bench/bundle-figures.mjs,
- * run in a process of its own once the scenarios are done, so that nothing else of the bench runs beside the
- * fresh processes it times.
+ * run in a process of its own before the scenarios, so that nothing else of the bench runs beside the fresh
+ * processes it times.
  */
 import { execFile } from 'child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'fs';

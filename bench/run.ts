@@ -96,9 +96,9 @@ export function benchJobs(options: Pick<BenchOptions, 'scenarios' | 'seeds' | 's
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const jobs = benchJobs(options);
-    // The scratch install of aws-sdk v2 waits on the network, not the CPU: it goes on while the scenarios run.
-    const defaultStyle = options.bundles ? prepareDefaultStyle(options.progress) : undefined;
-    defaultStyle?.catch(() => undefined);
+    // The bundles first: their times are real time, taken before the scenario runs load the machine (and its
+    // load average, which the table reports).
+    const bundles = options.bundles ? await measureBundles(options.loadRuns, await prepareDefaultStyle(options.progress), options.progress) : [];
     const workers = Math.max(1, Math.min(options.workers, jobs.length));
     options.progress?.(`${jobs.length} scenario runs in ${workers === 1 ? 'this process' : `${workers} worker processes`}`);
     const results = workers === 1 ? await inThisProcess(jobs, options.progress) : await inWorkers(jobs, workers, options.progress);
@@ -108,7 +108,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         options: kept,
         typical: figures((job) => job.seed === undefined),
         spread: figures((job) => job.seed !== undefined),
-        bundles: defaultStyle ? await measureBundles(options.loadRuns, await defaultStyle, progress) : [],
+        bundles,
         timings: results.map((r) => ({ ...r.job, realMs: r.realMs })),
     };
 }
