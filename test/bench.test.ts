@@ -4,12 +4,14 @@
  * work the emulator recorded), a run gives the same figures in a worker as in this process, and our create
  * keeps within issue 11's budget.
  */
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { defaultDurations } from '../local/emulator/durations';
 import { formatDuration } from '../local/report';
 import { criticalPathSeconds } from '../bench/critical-path';
 import { BenchResult, runBench, runJob } from '../bench/run';
 import { CREATE_2X1 } from '../bench/scenarios';
-import { formatBench, secondsPastWork, spreadTable, typicalTable, waitsTable } from '../bench/tables';
+import { callsTable, formatBench, secondsPastWork, spreadTable, typicalTable, waitsTable } from '../bench/tables';
 
 const cells = (line: string) => line.split('|').slice(1, -1).map((c) => c.trim());
 
@@ -43,6 +45,11 @@ describe('a reduced bench: the 2 × 1 scenario, one seed, no bundles, two worker
         const ours = result.typical.find((f) => f.policy === 'ours' && f.operation === CREATE_2X1)!;
         expect(ours.invocations).toBeLessThanOrEqual(16);
         expect(ours.emulatedSeconds / ours.criticalPathSeconds).toBeLessThanOrEqual(1.02);
+    });
+
+    test('bench/results.md holds what the code measures now: its rows for the 2 × 1 scenario at the typical latencies are this run\'s', () => {
+        const committed = readFileSync(join(__dirname, '..', 'bench', 'results.md'), 'utf8').split('\n');
+        for (const line of [...typicalTable(result).slice(2), ...callsTable(result).slice(2)]) expect(committed).toContain(line);
     });
 
     test('a run in a worker process gives the figures the same run gives in this process', async () => {
