@@ -3,8 +3,9 @@
  * run them (reference/seeds/, reference/aws-behaviour.md) — a fixed 30 s wait between looks, whatever is
  * awaited, and additional HSMs created one at a time, each awaited before the next.
  *
- * It is a configuration of our own engine that only the benchmarks install, in their own process, by
- * swapping the steps of the workflow objects the handlers import; no handler code path leads to it.
+ * It is a configuration of our own engine that only the benchmarks install, in their own process and for the
+ * measured operations only, by swapping the steps of the workflow objects the handlers import; no handler code
+ * path leads to it.
  */
 import { SCHEDULES } from '../shared/engine/polling';
 import { Step, wait, Workflow } from '../shared/engine/workflow';
@@ -17,11 +18,14 @@ import { updateWorkflow as clusterUpdate } from '../cluster-resource/src/workflo
 import { createWorkflow as keyStoreCreate } from '../keystore-resource/src/workflows/create';
 import { deleteWorkflow as keyStoreDelete } from '../keystore-resource/src/workflows/delete';
 import { updateWorkflow as keyStoreUpdate } from '../keystore-resource/src/workflows/update';
+import { createWorkflow as kmsKeyCreate } from '../kmskey-resource/src/workflows/create';
+import { deleteWorkflow as kmsKeyDelete } from '../kmskey-resource/src/workflows/delete';
+import { updateWorkflow as kmsKeyUpdate } from '../kmskey-resource/src/workflows/update';
 
 const FIXED_WAIT_SECONDS = 30;
 
-/** Every workflow the two types run; a third type's workflows join here (the KmsKey type, branch kmskey). */
-const WORKFLOWS: Workflow<any>[] = [clusterCreate, clusterUpdate, clusterDelete, keyStoreCreate, keyStoreUpdate, keyStoreDelete];
+/** Every workflow the types run. */
+const WORKFLOWS: Workflow<any>[] = [clusterCreate, clusterUpdate, clusterDelete, keyStoreCreate, keyStoreUpdate, keyStoreDelete, kmsKeyCreate, kmsKeyUpdate, kmsKeyDelete];
 
 const withFixedWait = <S>(step: Step<S>): Step<S> => ({
     ...step,

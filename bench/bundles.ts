@@ -1,107 +1,74 @@
 /**
- * Each type's bundle (npm run build) beside a default-style build of the same handler module: the same
- * esbuild settings, but with the real `aws-sdk` v2 that the CloudFormation library normally pulls in, which
- * the bench installs into a scratch directory of its own (never into the project). Size, and module load time
- * and peak memory in a fresh Node process, each the median of several processes.
+ * Each type's bundle (npm run build) beside a default-style build of the same handler module, with the real
+ * `aws-sdk` v2 that the CloudFormation library normally pulls in, which the bench installs into a scratch
+ * directory of its own (never into the project). The figures themselves come from bench/bundle-figures.mjs,
+ * run in a process of its own before the scenarios, so that nothing else of the bench runs beside the fresh
+ * processes it times.
  */
-import { execFileSync } from 'child_process';
-import { build } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'fs';
+import { execFile } from 'child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { promisify } from 'util';
 
 const root = join(__dirname, '..');
 const scratch = join(tmpdir(), 'cloudhsm-bench-default-style');
+const run = promisify(execFile);
 
+/** Load figures of fresh processes: medians over `runs`, wall and CPU milliseconds. */
 export interface LoadFigures {
+    /** Wall time of `require(bundle)` alone. */
     loadMs: number;
-    peakRssMiB: number;
+    /** CPU time (user + system) of `require(bundle)` alone. */
+    loadCpuMs: number;
+    /** Wall time of the whole process, from spawn to exit. */
+    processMs: number;
+    /** CPU time of the whole process. */
+    processCpuMs: number;
+    loadMaxRssMiB: number;
+    runs: number;
 }
 
 export interface BundleFigures {
     folder: string;
+    typeName: string;
     bytes: number;
-    /** The default-style build's bundle plus the `aws-sdk` install it needs beside it. */
-    defaultStyleBytes: number;
     ours: LoadFigures;
-    defaultStyle: LoadFigures;
+    /** maxRSS of the process that ran the bundle's first create invocation against the emulator. */
+    createMaxRssMiB: number;
+    defaultStyle: LoadFigures & { bytes: number };
     emptyProcess: LoadFigures;
+    /** The machine's 1-minute load average when the figures were taken, and its CPUs. */
+    loadAverage: number;
+    cpus: number;
+    node: string;
 }
 
-export async function measureBundles(runs: number, progress?: (line: string) => void): Promise<BundleFigures[]> {
-    progress?.('bundles: npm run build');
-    execFileSync(process.execPath, ['build.mjs'], { cwd: root, stdio: 'pipe' });
-    const folders = readdirSync(root).filter((f) => existsSync(join(root, f, 'dist', 'handlers.js')) && existsSync(join(root, f, 'src', 'handlers.ts')));
-    progress?.(`bundles: aws-sdk v2 in ${scratch}`);
-    installSdkV2();
-    const emptyProcess = medianLoad(undefined, runs);
-    const figures: BundleFigures[] = [];
-    for (const folder of folders) {
-        progress?.(`bundles: ${folder}, ${runs} fresh processes each`);
-        const ours = join(root, folder, 'dist', 'handlers.js');
-        const defaultStyle = await buildDefaultStyle(folder);
-        figures.push({
-            folder,
-            bytes: statSync(ours).size,
-            defaultStyleBytes: statSync(defaultStyle).size + treeBytes(join(scratch, 'node_modules')),
-            ours: medianLoad(ours, runs),
-            defaultStyle: medianLoad(defaultStyle, runs),
-            emptyProcess,
-        });
-    }
-    return figures;
-}
-
-function installSdkV2(): void {
-    if (existsSync(join(scratch, 'node_modules', 'aws-sdk', 'package.json'))) return;
+/** Installs aws-sdk v2 into the scratch directory (once; later runs reuse it) and returns its package folder. */
+export async function prepareDefaultStyle(progress?: (line: string) => void): Promise<string> {
+    const sdk = join(scratch, 'node_modules', 'aws-sdk');
+    if (existsSync(join(sdk, 'package.json'))) return sdk;
+    progress?.(`bundles: installing aws-sdk v2 into ${scratch}`);
     mkdirSync(scratch, { recursive: true });
     writeFileSync(join(scratch, 'package.json'), JSON.stringify({ private: true, description: 'npm run bench: the default-style build' }));
     const npm = process.env.npm_execpath;
     const [command, args] = npm ? [process.execPath, [npm]] : ['npm', []];
-    execFileSync(command, [...args, 'install', '--no-audit', '--no-fund', '--no-package-lock', 'aws-sdk@2'], { cwd: scratch, stdio: 'pipe' });
+    await run(command, [...args, 'install', '--no-audit', '--no-fund', '--no-package-lock', 'aws-sdk@2'], { cwd: scratch });
+    return sdk;
 }
 
-/** build.mjs's settings, with `aws-sdk` left to the library's own require. */
-async function buildDefaultStyle(folder: string): Promise<string> {
-    const outfile = join(scratch, folder, 'handlers.js');
-    await build({
-        entryPoints: [join(root, folder, 'src', 'handlers.ts')],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node22',
-        format: 'cjs',
-        minify: true,
-        keepNames: true,
-        legalComments: 'none',
-        mainFields: ['module', 'main'],
-        external: ['aws-sdk', 'aws-sdk/*'],
-        logLevel: 'error',
+export async function measureBundles(runs: number, sdkV2Dir: string, progress?: (line: string) => void): Promise<BundleFigures[]> {
+    progress?.(`bundles: build, then ${runs} fresh processes per figure, and a create step per type`);
+    const { stdout } = await run(join(root, 'node_modules', '.bin', 'node'), [join(__dirname, 'bundle-figures.mjs'), '--json', '--runs', String(runs)], {
+        cwd: root,
+        env: { ...process.env, AWS_SDK_V2_DIR: sdkV2Dir },
+        maxBuffer: 16 * 1024 * 1024,
     });
-    return outfile;
-}
-
-const LOAD_SCRIPT = `
-const path = process.argv[1];
-const started = process.hrtime.bigint();
-if (path) require(path);
-const loadMs = Number(process.hrtime.bigint() - started) / 1e6;
-process.stdout.write(JSON.stringify({ loadMs, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
-`;
-
-function medianLoad(path: string | undefined, runs: number): LoadFigures {
-    const samples = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, ['-e', LOAD_SCRIPT, path ?? ''], { encoding: 'utf8' })) as LoadFigures);
-    return { loadMs: median(samples.map((s) => s.loadMs)), peakRssMiB: median(samples.map((s) => s.peakRssMiB)) };
+    return JSON.parse(stdout) as BundleFigures[];
 }
 
 export function median(values: number[]): number {
     const sorted = [...values].sort((a, b) => a - b);
     const middle = Math.floor(sorted.length / 2);
     return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function treeBytes(path: string): number {
-    const stat = statSync(path);
-    if (!stat.isDirectory()) return stat.size;
-    return readdirSync(path).reduce((sum, entry) => sum + treeBytes(join(path, entry)), 0);
 }

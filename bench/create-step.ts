@@ -1,17 +1,18 @@
 /**
- * Peak memory of one type's bundle during a create step: starts the emulator, makes what the type's create needs
- * (local/contract/inputs.ts, through the source handlers), then has a fresh plain Node process
- * (bench/invoke-bundle.cjs) require the bundle and run the first create invocation, and reads that process's
- * maxRSS afterwards, once the library's last log lines are delivered. Prints one JSON line.
+ * Peak memory of each type's bundle during a create step: starts the emulator, makes what the types' creates
+ * need (local/contract/inputs.ts, through the source handlers, once for all), then for each type has a fresh
+ * plain Node process (bench/invoke-bundle.cjs) require the bundle and run the first create invocation, and
+ * reads that process's maxRSS afterwards, once the library's last log lines are delivered. Prints one JSON
+ * line per type.
  *
- *   tsx bench/create-step.ts <type folder> [bundle path] [invocations]
+ *   tsx bench/create-step.ts [--invocations N] <type folder>[=<bundle path>] ...
  */
 import { fork } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { contractInputs } from '../local/contract/inputs';
-import { startLocalAws } from '../local/runtime';
+import { LocalAws, startLocalAws } from '../local/runtime';
 
 const root = join(__dirname, '..');
 export const CREATE_STEP_PREFIX = 'CREATE-STEP-FIGURES ';
@@ -32,24 +33,33 @@ function sourceTypes(): SourceType[] {
     });
 }
 
-async function main(folder: string, bundlePath: string, invocations: number): Promise<void> {
+async function main(targets: Array<{ folder: string; bundlePath: string }>, invocations: number): Promise<void> {
     const types = sourceTypes();
-    const type = types.find((t) => t.folder === folder);
-    if (!type) throw new Error(`No type folder ${folder}; the types: ${types.map((t) => t.folder).join(', ')}`);
+    const unknown = targets.filter((t) => !types.some((type) => type.folder === t.folder));
+    if (!targets.length || unknown.length) throw new Error(`No type folder ${unknown.map((t) => t.folder).join(', ')}; the types: ${types.map((t) => t.folder).join(', ')}`);
     const aws = await startLocalAws();
     const inputsRoot = mkdtempSync(join(tmpdir(), 'create-step-'));
     try {
         // Every type's inputs are built, as a type may need another's resource (the key store a cluster).
         const inputs = await contractInputs(aws, types, inputsRoot);
-        // Forked after startLocalAws: the child inherits AWS_ENDPOINT_URL and AWS_REGION.
-        // The runtime's Node (node_modules/.bin/node, 22), whatever Node runs this script.
-        const child = fork(join(__dirname, 'invoke-bundle.cjs'), [bundlePath], {
-            execPath: join(root, 'node_modules', '.bin', 'node'),
-            stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-        });
-        const next = (type: string) => new Promise<any>((resolve, reject) => {
+        for (const { folder, bundlePath } of targets) await createStep(aws, types.find((t) => t.folder === folder)!, bundlePath, inputs[folder].create, invocations);
+    } finally {
+        rmSync(inputsRoot, { recursive: true, force: true });
+        await aws.stop();
+    }
+}
+
+async function createStep(aws: LocalAws, type: SourceType, bundlePath: string, properties: Record<string, unknown>, invocations: number): Promise<void> {
+    // Forked after startLocalAws: the child inherits AWS_ENDPOINT_URL and AWS_REGION.
+    // The runtime's Node (node_modules/.bin/node, 22), whatever Node runs this script.
+    const child = fork(join(__dirname, 'invoke-bundle.cjs'), [bundlePath], {
+        execPath: join(root, 'node_modules', '.bin', 'node'),
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    try {
+        const next = (kind: string) => new Promise<any>((resolve, reject) => {
             const onMessage = (message: any) => {
-                if (message.type !== type) return;
+                if (message.type !== kind) return;
                 child.off('message', onMessage);
                 resolve(message);
             };
@@ -66,22 +76,28 @@ async function main(folder: string, bundlePath: string, invocations: number): Pr
         };
         // The bundle's own library sleeps 250 ms of real time between the log lines it delivers.
         const driver = aws.driver({ entrypoint, schema: type.schema }, { logicalResourceId: 'Bench', beforeReinvoke: () => aws.emulator.whenQuiet(600) });
-        const report = await driver.create(inputs[folder].create, { maxInvocations: invocations });
+        const report = await driver.create(properties, { maxInvocations: invocations });
         const figures = next('figures');
         child.send({ type: 'figures' });
         const { loadMs, maxRssMiB } = await figures;
-        child.kill();
         process.stdout.write(
-            CREATE_STEP_PREFIX + JSON.stringify({ folder, invocations: report.invocations, status: report.last.status, errorCode: report.last.errorCode, loadMs, maxRssMiB }) + '\n',
+            CREATE_STEP_PREFIX +
+                JSON.stringify({ folder: type.folder, invocations: report.invocations, status: report.last.status, errorCode: report.last.errorCode, loadMs, maxRssMiB }) +
+                '\n',
         );
     } finally {
-        rmSync(inputsRoot, { recursive: true, force: true });
-        await aws.stop();
+        child.kill();
     }
 }
 
-const [folder, bundlePath, invocations] = process.argv.slice(2);
-main(folder, bundlePath ?? join(root, folder ?? '', 'dist', 'handlers.js'), Number(invocations ?? 1)).catch((err) => {
+const args = process.argv.slice(2);
+const invocationsAt = args.indexOf('--invocations');
+const invocations = invocationsAt >= 0 ? Number(args.splice(invocationsAt, 2)[1]) : 1;
+const targets = args.map((arg) => {
+    const [folder, bundlePath] = arg.split('=');
+    return { folder, bundlePath: bundlePath ?? join(root, folder, 'dist', 'handlers.js') };
+});
+main(targets, invocations).catch((err) => {
     console.error(err);
     process.exitCode = 1;
 });

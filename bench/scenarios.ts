@@ -1,16 +1,20 @@
 /**
  * The workflows the benchmarks measure, each on a fresh emulator. A scenario drives the real entrypoints
- * through the driver, as a stack would, and hands each operation it measures to `measure`; setup work (the
- * cluster a key store needs) is driven the same way but not measured.
+ * through the driver, as a stack would, and runs each operation it measures through `measure`, which applies
+ * the wait policy being measured to that operation alone; setup work (the cluster a key store needs) is
+ * driven the same way, under our own policy, and not measured.
  */
 import clusterSchema from '../cluster-resource/schema.json';
 import { entrypoint as clusterEntrypoint } from '../cluster-resource/src/handlers';
 import keyStoreSchema from '../keystore-resource/schema.json';
 import { entrypoint as keyStoreEntrypoint } from '../keystore-resource/src/handlers';
-import { OperationReport } from '../local/driver/driver';
+import kmsKeySchema from '../kmskey-resource/schema.json';
+import { entrypoint as kmsKeyEntrypoint } from '../kmskey-resource/src/handlers';
+import { OperationReport, TypeUnderTest } from '../local/driver/driver';
+import { SsmService } from '../local/emulator/services/ssm';
 import { LocalAws } from '../local/runtime';
 
-export type Measure = (operation: string, report: OperationReport) => OperationReport;
+export type Measure = (operation: string, run: () => Promise<OperationReport>) => Promise<OperationReport>;
 
 export interface Scenario {
     name: string;
@@ -20,13 +24,34 @@ export interface Scenario {
     run(aws: LocalAws, measure: Measure, createOnly?: boolean): Promise<void>;
 }
 
-const clusters = (aws: LocalAws) => aws.driver({ entrypoint: clusterEntrypoint, schema: clusterSchema }, { logicalResourceId: 'Cluster' });
-const keyStores = (aws: LocalAws) => aws.driver({ entrypoint: keyStoreEntrypoint, schema: keyStoreSchema }, { logicalResourceId: 'KeyStore' });
+/**
+ * The driver, with CloudFormation's next invocation coming once the emulator has answered every request and
+ * the scripts on the instance have ended. The handlers run in this process, so their last request has reached
+ * the emulator within a few turns of the event loop; the runtime's default waits a quiet period of real time.
+ */
+function driverOf(aws: LocalAws, type: TypeUnderTest, logicalResourceId: string) {
+    const ssm = aws.emulator.service<SsmService>('ssm');
+    return aws.driver(type, {
+        logicalResourceId,
+        beforeReinvoke: async () => {
+            await aws.emulator.whenIdle();
+            await ssm.whenAllFinished();
+            await aws.emulator.whenIdle();
+        },
+    });
+}
+
+const clusters = (aws: LocalAws) => driverOf(aws, { entrypoint: clusterEntrypoint, schema: clusterSchema }, 'Cluster');
+const keyStores = (aws: LocalAws) => driverOf(aws, { entrypoint: keyStoreEntrypoint, schema: keyStoreSchema }, 'KeyStore');
+const kmsKeys = (aws: LocalAws) => driverOf(aws, { entrypoint: kmsKeyEntrypoint, schema: kmsKeySchema }, 'Key');
 
 function succeeded(operation: string, report: OperationReport): Record<string, unknown> {
     if (report.status !== 'SUCCESS') throw new Error(`${operation}: ${report.status} ${report.errorCode ?? ''} ${report.message ?? ''}`);
     return report.model ?? {};
 }
+
+/** Runs `operation` measured and requires it to succeed. */
+const measured = async (measure: Measure, operation: string, run: () => Promise<OperationReport>) => succeeded(operation, await measure(operation, run));
 
 const selfSigned = (aws: LocalAws, subnets: Array<'a' | 'b' | 'c'>, hsmsPerSubnet: number) => ({
     SubnetIds: subnets.map((s) => aws.network.subnetIds[s]),
@@ -34,12 +59,23 @@ const selfSigned = (aws: LocalAws, subnets: Array<'a' | 'b' | 'c'>, hsmsPerSubne
     ManagementInstanceId: aws.network.managementInstanceId,
 });
 
-/** Creates (measured or not) the typical cluster: 2 subnets × 1 HSM, self-signed, activated. */
-async function typicalCluster(aws: LocalAws, measure?: Measure, operation = 'setup: cluster create') {
+/** The typical cluster, 2 subnets × 1 HSM, self-signed, activated: measured as `operation`, or setup when no `measure`. */
+async function typicalCluster(aws: LocalAws, measure?: Measure, operation = CREATE_2X1) {
     const properties = selfSigned(aws, ['a', 'b'], 1);
-    const report = await clusters(aws).create(properties);
-    const model = succeeded(operation, measure ? measure(operation, report) : report);
+    const create = () => clusters(aws).create(properties);
+    const model = measure ? await measured(measure, operation, create) : succeeded(`setup: ${operation}`, await create());
     return { properties: { ...properties, ClusterId: model.ClusterId }, model };
+}
+
+/** A key store on the typical cluster, declared as a user would. */
+function keyStoreProperties(aws: LocalAws, cluster: Record<string, unknown>) {
+    return {
+        KeyStoreName: 'bench-keys',
+        ClusterId: cluster.ClusterId,
+        TrustAnchorCertificate: cluster.TrustAnchorCertificate,
+        AdminSecretArn: cluster.AdminSecretArn,
+        ManagementInstanceId: aws.network.managementInstanceId,
+    };
 }
 
 export const CREATE_2X1 = 'cluster create, 2 subnets × 1 HSM';
@@ -49,9 +85,9 @@ export const SCENARIOS: Scenario[] = [
         name: '2 × 1',
         creates: CREATE_2X1,
         run: async (aws, measure, createOnly) => {
-            const { properties } = await typicalCluster(aws, measure, CREATE_2X1);
+            const { properties } = await typicalCluster(aws, measure);
             if (createOnly) return;
-            succeeded('cluster delete', measure('cluster delete, 2 × 1', await clusters(aws).delete(properties)));
+            await measured(measure, 'cluster delete, 2 × 1', () => clusters(aws).delete(properties));
         },
     },
     {
@@ -59,9 +95,9 @@ export const SCENARIOS: Scenario[] = [
         creates: 'cluster create, 3 subnets × 2 HSMs',
         run: async (aws, measure, createOnly) => {
             const properties = selfSigned(aws, ['a', 'b', 'c'], 2);
-            const model = succeeded('create', measure('cluster create, 3 subnets × 2 HSMs', await clusters(aws).create(properties)));
+            const model = await measured(measure, 'cluster create, 3 subnets × 2 HSMs', () => clusters(aws).create(properties));
             if (createOnly) return;
-            succeeded('delete', measure('cluster delete, 3 × 2', await clusters(aws).delete({ ...properties, ClusterId: model.ClusterId })));
+            await measured(measure, 'cluster delete, 3 × 2', () => clusters(aws).delete({ ...properties, ClusterId: model.ClusterId }));
         },
     },
     {
@@ -81,9 +117,9 @@ export const SCENARIOS: Scenario[] = [
                 SourceAdminSecretArn: source.AdminSecretArn,
                 SourceTrustAnchorSecretArn: source.TrustAnchorSecretArn,
             };
-            const restored = succeeded('restore', measure('cluster restore from a backup, 2 × 1', await clusters(aws).create(properties)));
+            const restored = await measured(measure, 'cluster restore from a backup, 2 × 1', () => clusters(aws).create(properties));
             if (createOnly) return;
-            succeeded('delete', measure('cluster delete, restored', await clusters(aws).delete({ ...properties, ClusterId: restored.ClusterId })));
+            await measured(measure, 'cluster delete, restored', () => clusters(aws).delete({ ...properties, ClusterId: restored.ClusterId }));
         },
     },
     {
@@ -96,7 +132,7 @@ export const SCENARIOS: Scenario[] = [
                 ['cluster grow back 0 → 1 per subnet', 1],
             ] as const) {
                 const desired = { ...current, HsmsPerSubnet: hsmsPerSubnet };
-                succeeded(operation, measure(operation, await clusters(aws).update(current, desired)));
+                await measured(measure, operation, () => clusters(aws).update(current, desired));
                 current = desired;
             }
         },
@@ -105,21 +141,22 @@ export const SCENARIOS: Scenario[] = [
         name: 'key store',
         run: async (aws, measure) => {
             const { model: cluster } = await typicalCluster(aws);
-            const properties = {
-                KeyStoreName: 'bench-keys',
-                ClusterId: cluster.ClusterId,
-                TrustAnchorCertificate: cluster.TrustAnchorCertificate,
-                AdminSecretArn: cluster.AdminSecretArn,
-                ManagementInstanceId: aws.network.managementInstanceId,
-            };
-            const created = succeeded('key store create', measure('key store create', await keyStores(aws).create(properties)));
+            const properties = keyStoreProperties(aws, cluster);
+            const created = await measured(measure, 'key store create', () => keyStores(aws).create(properties));
             const current = { ...properties, KeyStoreId: created.KeyStoreId };
             const rotated = { ...current, KmsUserPasswordVersion: 2 };
-            succeeded('rotation', measure('key store kmsuser rotation', await keyStores(aws).update(current, rotated)));
-            succeeded('key store delete', measure('key store delete', await keyStores(aws).delete(rotated)));
+            await measured(measure, 'key store kmsuser rotation', () => keyStores(aws).update(current, rotated));
+            await measured(measure, 'key store delete', () => keyStores(aws).delete(rotated));
         },
     },
-    // The KmsKey type (branch kmskey) joins here when it exists: a scenario that creates the typical cluster
-    // and a key store as above (unmeasured), then measures 'kms key create' and 'kms key delete' through its
-    // own driver; and its workflows join WORKFLOWS in bench/baseline-policy.ts.
+    {
+        name: 'KMS key',
+        run: async (aws, measure) => {
+            const { model: cluster } = await typicalCluster(aws);
+            const keyStore = succeeded('setup: key store create', await keyStores(aws).create(keyStoreProperties(aws, cluster)));
+            const properties = { CustomKeyStoreId: keyStore.KeyStoreId, Description: 'bench key' };
+            const key = await measured(measure, 'KMS key create', () => kmsKeys(aws).create(properties));
+            await measured(measure, 'KMS key delete', () => kmsKeys(aws).delete({ ...properties, ...key }));
+        },
+    },
 ];

@@ -206,6 +206,20 @@ export class Emulator {
         }
     }
 
+    /**
+     * Resolves once no request has been in flight over a few turns of the event loop. Enough when every caller
+     * runs in this process and has awaited its calls (the handlers, which the driver runs in-process, have when
+     * their entrypoint returns); callers in other processes, or still sending, need whenQuiet's real time.
+     */
+    async whenIdle(turns = 3): Promise<void> {
+        // A request that never ends holds up no more than whenQuiet would (about 10 s).
+        const giveUpAtMs = performance.now() + 10_000;
+        for (let idleTurns = 0; idleTurns < turns && performance.now() < giveUpAtMs; ) {
+            await new Promise((resolve) => setImmediate(resolve));
+            idleTurns = this.inFlight === 0 ? idleTurns + 1 : 0;
+        }
+    }
+
     private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         this.inFlight += 1;
         res.on('close', () => (this.inFlight -= 1));

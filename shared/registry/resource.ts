@@ -55,6 +55,7 @@ export function registryResource<M extends BaseModel>(
     class Resource extends BaseResource<M> {}
     withoutClosingSleep(Resource.prototype);
     routineLinesToLambdaLogOnly(Resource.prototype);
+    redactionFiltersPerInvocation(Resource.prototype);
     const resource = new Resource(typeName, Model as any);
     for (const [action, handler] of Object.entries(handlers) as Array<[Action, Handler<M>]>) {
         resource.addHandler(action, async (session, request, callbackContext, logger) => {
@@ -93,6 +94,23 @@ function withoutClosingSleep(prototype: object): void {
             if (this.loggerProxy) await this.loggerProxy.waitCompletion();
             await this.platformLoggerProxy.waitCompletion();
             if (this.workerPool) await this.workerPool.shutdown();
+        },
+    });
+}
+
+/**
+ * On every invocation the library adds three filters (the bearer token and both sessions' credentials, to be
+ * redacted) to the Lambda log publisher it keeps for the container's life, and never removes them. A warm
+ * container would run each log line through the filters of every invocation it ever served (CPU per line
+ * that grows with each invocation) and keep every earlier caller's session credentials in memory. Each
+ * invocation starts without them; the library then adds its own three.
+ */
+function redactionFiltersPerInvocation(prototype: object): void {
+    const initializeRuntime = (BaseResource.prototype as any).initializeRuntime as (this: any, ...args: unknown[]) => Promise<void>;
+    Object.defineProperty(prototype, 'initializeRuntime', {
+        value: function (this: any, ...args: unknown[]) {
+            this.platformLambdaLogger.logFilters.length = 0;
+            return initializeRuntime.apply(this, args);
         },
     });
 }
