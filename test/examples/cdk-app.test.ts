@@ -101,6 +101,8 @@ describe('the generated L1 classes', () => {
             secretsKmsKeyId: 'alias/k',
             adminPasswordVersion: 2,
             mtlsTrustAnchors: ['pem'],
+            importedAdminSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:cloudhsm-cluster-abcdefghijk-initial-co-password-AbCdEf',
+            importedTrustAnchorSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:cloudhsm-cluster-abcdefghijk-customer-ca-cert-AbCdEf',
             tags: [{ key: 'team', value: 'platform' }],
         });
         const rendered = stack.resolve((cluster as any)._toCloudFormation()).Resources.C.Properties;
